@@ -1,0 +1,216 @@
+"""PDF pages: open safely, judge the text layer, take its words, render scans for OCR.
+
+PDFium (pypdfium2) reads text and renders; it is not thread-safe, so every call into it
+holds PDFIUM_LOCK. pikepdf (qpdf) checks structure: encryption, dynamic XFA, repairs.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+
+import pikepdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image
+
+from extractors.textlayer import MIN_LETTERS_OVER_SCAN, judge
+from schemas.pages import InputRejected, Word
+from schemas.settings import Limits
+from schemas.status import RejectReason
+
+PDFIUM_LOCK = threading.RLock()
+
+# An image covering this share of the page makes it a scanned page.
+SCAN_COVERAGE = 0.3
+
+
+@dataclass(slots=True)
+class PdfPageFacts:
+    number: int
+    rotation: int  # the page's effective /Rotate
+    width: float  # displayed (rotated) size in points
+    height: float
+    text: str
+    text_usable: bool
+    why_not: str
+    scanned: bool  # an image covers much of the page
+    words: list[Word] = field(default_factory=list)
+
+
+def check_structure(data: bytes, limits: Limits) -> list[str]:
+    """Refuse what cannot be read (password, dynamic XFA, wreck); warn about repairs."""
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.Root.get("/NeedsRendering") is True:
+                raise InputRejected(
+                    RejectReason.unsupported,
+                    "dynamic XFA form (Adobe LiveCycle): its pages are drawn by Adobe software "
+                    "and hold no content here. Print it to PDF and upload that.",
+                )
+            warnings = ["the PDF was damaged and has been repaired"] if pdf.get_warnings() else []
+            count = len(pdf.pages)
+    except pikepdf.PasswordError as exc:
+        raise _encrypted() from exc
+    except pikepdf.PdfError:
+        return []  # qpdf gave up; PDFium may still read it, and says so if not
+    if count > limits.max_pages:
+        raise InputRejected(
+            RejectReason.too_large,
+            f"the PDF has {count} pages, more than the limit of {limits.max_pages}; "
+            "split it into smaller files.",
+        )
+    return warnings
+
+
+def open_pdf(data: bytes) -> pdfium.PdfDocument:
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if "password" in str(exc).lower():
+                raise _encrypted() from exc
+            raise InputRejected(
+                RejectReason.corrupt,
+                f"the PDF is damaged beyond repair ({exc}). Export or scan it again.",
+            ) from exc
+        if len(pdf) == 0:
+            raise InputRejected(RejectReason.empty, "the PDF has no pages.")
+        return pdf
+
+
+def page_facts(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPageFacts:
+    """What a page holds, and its words when its text layer is to be used."""
+    with PDFIUM_LOCK:
+        page = pdf[index]
+        try:
+            width, height = page.get_size()
+            rotation = page.get_rotation()
+            _check_images(page, index + 1, limits)
+            scanned = _image_coverage(page, width * height) >= SCAN_COVERAGE
+            textpage = page.get_textpage()
+            try:
+                text = _clean(textpage.get_text_range())
+                usable, why = judge(text)
+                letters = sum(ch.isalpha() for ch in text)
+                if usable and scanned and letters < MIN_LETTERS_OVER_SCAN:
+                    usable, why = False, "only a few stray characters over a scanned image"
+                words = _words(textpage, page, rotation) if usable else []
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+    return PdfPageFacts(index + 1, rotation, width, height, text, usable, why, scanned, words)
+
+
+def render(pdf: pdfium.PdfDocument, index: int, dpi: int, limits: Limits) -> tuple[Image.Image, int]:
+    """The page upright as displayed (its /Rotate applied), at `dpi` or lower for huge pages."""
+    with PDFIUM_LOCK:
+        page = pdf[index]
+        try:
+            width, height = page.get_size()
+            pixels = width * height * (dpi / 72) ** 2
+            if pixels > limits.max_render_pixels:
+                dpi = max(int(dpi * math.sqrt(limits.max_render_pixels / pixels)), 36)
+            bitmap = page.render(scale=dpi / 72, rev_byteorder=True)
+            image = bitmap.to_pil().convert("RGB")
+            bitmap.close()
+        finally:
+            page.close()
+    return image, dpi
+
+
+def _check_images(page: pdfium.PdfPage, number: int, limits: Limits) -> None:
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=5):
+        w, h = obj.get_px_size()
+        if w * h > limits.max_page_pixels:
+            raise InputRejected(
+                RejectReason.too_large,
+                f"page {number} holds a {w}x{h} pixel image ({w * h / 1e6:,.0f} megapixels), "
+                f"over the limit of {limits.max_page_megapixels:,.0f}: a decompression bomb or "
+                "an oversized scan. Scan it again at 300 dpi.",
+            )
+
+
+def _image_coverage(page: pdfium.PdfPage, page_area: float) -> float:
+    covered = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=5):
+        left, bottom, right, top = obj.get_bounds()
+        covered = max(covered, abs(right - left) * abs(top - bottom))
+    return covered / page_area if page_area else 0.0
+
+
+def _words(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage, rotation: int) -> list[Word]:
+    """Words from the character boxes, in points of the displayed page (top-left origin)."""
+    x0, y0, x1, y1 = page.get_cropbox()
+    box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    words: list[Word] = []
+    chars: list[str] = []
+    bounds = [math.inf, math.inf, -math.inf, -math.inf]
+    line = 0
+
+    def flush() -> None:
+        if chars:
+            text = unicodedata.normalize("NFC", "".join(chars))
+            left, top, right, bottom = _to_display(bounds, box, rotation)
+            words.append(Word(text, left, top, right, bottom, conf=None, line=line))
+            chars.clear()
+            bounds[:] = [math.inf, math.inf, -math.inf, -math.inf]
+
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
+        ch = chr(code) if 0 < code < 0x110000 and not 0xD800 <= code < 0xE000 else ""
+        if ch == "\n":
+            flush()
+            line += 1
+        elif not ch or ch.isspace() or ch in "\r\x02":
+            flush()
+        else:
+            left, bottom, right, top = textpage.get_charbox(i)
+            chars.append(ch)
+            bounds[0], bounds[1] = min(bounds[0], left), min(bounds[1], bottom)
+            bounds[2], bounds[3] = max(bounds[2], right), max(bounds[3], top)
+    flush()
+    return words
+
+
+def _to_display(b: list[float], box: tuple[float, float, float, float],
+                rotation: int) -> tuple[float, float, float, float]:
+    """PDF user space (y up) -> displayed page, top-left origin, after /Rotate (clockwise)."""
+    cx0, cy0, cx1, cy1 = box
+    w, h = cx1 - cx0, cy1 - cy0
+    # Unrotated top-left coordinates, then the page turned clockwise.
+    u0, u1 = b[0] - cx0, b[2] - cx0
+    v0, v1 = cy1 - b[3], cy1 - b[1]
+    if rotation == 90:
+        return h - v1, u0, h - v0, u1
+    if rotation == 180:
+        return w - u1, h - v1, w - u0, h - v0
+    if rotation == 270:
+        return v0, w - u1, v1, w - u0
+    return u0, v0, u1, v1
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "")
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _encrypted() -> InputRejected:
+    return InputRejected(
+        RejectReason.encrypted,
+        "the PDF is protected by a password that is needed to open it. Ask the sender for a "
+        "copy without a password (or remove it with the password), then upload it again.",
+    )
+
+
+def copyable(data: bytes) -> bool:
+    """Whether qpdf can open the file, so its pages can be copied into the searchable PDF."""
+    try:
+        with pikepdf.open(io.BytesIO(data)):
+            return True
+    except pikepdf.PdfError:
+        return False

@@ -1,0 +1,25 @@
+"""Which failures are worth retrying."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from storage.objects import ObjectIntegrityError, ObjectStoreError
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Object store or database trouble that may pass; never bad input, never a bug."""
+    if isinstance(exc, ObjectIntegrityError):
+        return False  # stored bytes do not match: retrying reads the same bytes
+    if isinstance(exc, ObjectStoreError | OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def retry_if_transient(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
+    """Prefect's retry_condition_fn: retry only transient errors."""
+    try:
+        state.result()
+    except Exception as exc:  # noqa: BLE001  (the state's own exception, re-raised)
+        return is_transient(exc)
+    return False

@@ -1,0 +1,92 @@
+"""The one settings object. Every value can be set as an environment variable HOSO_<NAME>."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Limits(BaseSettings):
+    """Bounds on input, so that one bad file or page can never exhaust the machine."""
+
+    model_config = SettingsConfigDict(env_prefix="HOSO_", extra="ignore")
+
+    max_file_mb: float = Field(200.0, description="Largest accepted upload, in MB")
+    max_pages: int = Field(1000, description="Most pages in one document")
+    max_page_megapixels: float = Field(
+        150.0, description="Largest image on a page (decompression-bomb guard), in megapixels"
+    )
+    max_render_megapixels: float = Field(
+        40.0, description="Pages larger than this at the OCR resolution are rendered at a lower dpi"
+    )
+    ocr_page_timeout_s: float = Field(180.0, description="Time limit for the OCR of one page")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_page_pixels(self) -> int:
+        return int(self.max_page_megapixels * 1_000_000)
+
+    @property
+    def max_render_pixels(self) -> int:
+        return int(self.max_render_megapixels * 1_000_000)
+
+
+class OcrOptions(BaseSettings):
+    """How pages are read."""
+
+    model_config = SettingsConfigDict(env_prefix="HOSO_", extra="ignore")
+
+    ocr_lang: str = Field("vie", description="Tesseract languages, e.g. 'vie' or 'vie+eng'")
+    ocr_dpi: int = Field(300, description="Resolution scanned pages are rendered and read at")
+    ocr_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="Pages read at the same time (one Tesseract process each)",
+    )
+    fix_orientation: bool = Field(True, description="Turn pages upright (Tesseract OSD)")
+    deskew: bool = Field(True, description="Straighten slightly skewed scans")
+
+
+class Settings(BaseSettings):
+    """Where data lives and how hoso runs. Defaults run embedded, with no server."""
+
+    model_config = SettingsConfigDict(env_prefix="HOSO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("hoso-data"), description="Embedded data: database and objects")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite:///<data_dir>/hoso.db"
+    )
+    object_store: Literal["local", "s3"] = Field("local", description="'local' folder or 's3'")
+    objects_dir: Path | None = Field(None, description="Local object store; default <data_dir>/objects")
+    s3_endpoint: str = Field("127.0.0.1:9000", description="host:port of the MinIO / S3 server")
+    s3_access_key: str = Field("", description="S3 access key")
+    s3_secret_key: str = Field("", description="S3 secret key")
+    s3_bucket: str = Field("hoso", description="Bucket holding originals and derived files")
+    s3_secure: bool = Field(False, description="Use HTTPS to reach the S3 server")
+    s3_region: str | None = Field(None, description="S3 region, if the server needs one")
+
+    limits: Limits = Field(default_factory=Limits)
+    ocr: OcrOptions = Field(default_factory=OcrOptions)
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hoso.db').as_posix()}"
+
+    @property
+    def objects_path(self) -> Path:
+        return self.objects_dir or self.data_dir / "objects"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

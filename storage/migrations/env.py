@@ -1,0 +1,28 @@
+"""Alembic environment: runs on the connection hoso hands over (storage.db.upgrade)."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import schemas.models  # noqa: F401  (the tables)
+from storage.db import get_engine
+
+target_metadata = SQLModel.metadata
+
+
+def run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:  # the alembic command line: `alembic -c ... revision --autogenerate`
+    with get_engine(context.config.get_main_option("sqlalchemy.url")).begin() as conn:
+        run(conn)

@@ -1,0 +1,162 @@
+"""The S3 backend of the object store: MinIO, SeaweedFS or any S3 server, through `minio`."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import certifi
+import urllib3
+from minio import Minio
+from minio.error import MinioException, S3Error
+
+from schemas.settings import Settings
+from storage.objects import (
+    ObjectIntegrityError,
+    ObjectStore,
+    ObjectStoreError,
+    StoredObject,
+    sha256_hex,
+)
+
+# Objects up to this size go up in one PUT, whose ETag is the MD5 of the bytes and so verifies
+# the upload; larger ones go in parts of this size (their ETag is not a plain MD5).
+PART_SIZE = 64 * 1024 * 1024
+SHA256_META = "sha256"  # stored as x-amz-meta-sha256
+
+
+class S3Store(ObjectStore):
+    """Objects in one bucket of an S3 server. Every failure to reach or use the server is an
+    ObjectStoreError naming the server and bucket, so the pipeline can retry it."""
+
+    def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, *,
+                 secure: bool = False, region: str | None = None,
+                 connect_timeout: float = 2.0, read_timeout: float = 15.0, retries: int = 2,
+                 ) -> None:
+        endpoint, secure = _split_endpoint(endpoint, secure)
+        self.endpoint = endpoint
+        self.bucket = bucket
+        self.secure = secure
+        # minio's default client waits 5 minutes per attempt and retries 5 times; a dead server
+        # must fail in seconds so the pipeline's own retry (with backoff) takes over.
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
+            retries=urllib3.Retry(total=retries, connect=1, backoff_factor=0.2,
+                                  status_forcelist=[500, 502, 503, 504]),
+            maxsize=10,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(),
+        )
+        self.client = Minio(endpoint, access_key=access_key or None, secret_key=secret_key or None,
+                            secure=secure, region=region, http_client=http)
+        self._ensure_bucket(region)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> S3Store:
+        return cls(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
+                   settings.s3_bucket, secure=settings.s3_secure, region=settings.s3_region)
+
+    def _ensure_bucket(self, region: str | None) -> None:
+        with self._failures("checking the bucket"):
+            if self.client.bucket_exists(self.bucket):
+                return
+            try:
+                self.client.make_bucket(self.bucket, location=region)
+            except S3Error as exc:
+                # Another process created it between the check and the create.
+                if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                    raise
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream",
+                  ) -> StoredObject:
+        digest = sha256_hex(data)
+        with self._failures(f"storing {key}"):
+            self.client.put_object(self.bucket, key, io.BytesIO(data), len(data),
+                                   content_type=content_type, metadata={SHA256_META: digest},
+                                   part_size=PART_SIZE)
+            stat = self.client.stat_object(self.bucket, key)
+        problem = None
+        if stat.size != len(data):
+            problem = f"stored {stat.size} bytes instead of {len(data)}"
+        elif (stat.metadata or {}).get(f"x-amz-meta-{SHA256_META}") != digest:
+            problem = "stored sha256 metadata differs from the data's"
+        elif len(data) <= PART_SIZE and (stat.etag or "").strip('"') != _md5_hex(data):
+            problem = f"ETag {stat.etag} is not the MD5 of the data"
+        if problem:
+            # A bad object under a content address would be trusted later by put_original.
+            self._remove_quietly(key)
+            raise ObjectIntegrityError(f"{key}: {problem} at {self.location()}")
+        return StoredObject(key, len(data), digest)
+
+    def get_bytes(self, key: str, expect_sha256: str | None = None) -> bytes:
+        response = None
+        try:
+            with self._failures(f"reading {key}"):
+                try:
+                    response = self.client.get_object(self.bucket, key)
+                except S3Error as exc:
+                    if exc.code == "NoSuchKey":
+                        raise ObjectIntegrityError(
+                            f"{key}: object is missing from {self.location()}") from exc
+                    raise
+                data = response.read()
+                stored = response.headers.get(f"x-amz-meta-{SHA256_META}")
+        finally:
+            if response is not None:
+                response.close()
+                response.release_conn()
+        # Without an expectation, still check against the sha256 recorded at upload.
+        return self._check(key, data, expect_sha256 or stored)
+
+    def stat(self, key: str) -> int | None:
+        with self._failures(f"looking up {key}"):
+            try:
+                return self.client.stat_object(self.bucket, key).size
+            except S3Error as exc:
+                if exc.code == "NoSuchKey":
+                    return None
+                raise
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        with self._failures(f"listing {prefix or 'all keys'}"):
+            for obj in self.client.list_objects(self.bucket, prefix=prefix, recursive=True):
+                if obj.object_name and not obj.is_dir:
+                    yield obj.object_name
+
+    def location(self) -> str:
+        scheme = "https://" if self.secure else ""
+        return f"s3://{self.bucket} at {scheme}{self.endpoint}"
+
+    def _remove_quietly(self, key: str) -> None:
+        try:
+            self.client.remove_object(self.bucket, key)
+        except (MinioException, urllib3.exceptions.HTTPError):
+            pass  # the integrity error being raised matters more
+
+    @contextmanager
+    def _failures(self, doing: str) -> Iterator[None]:
+        """Turn the client's transport and server errors into ObjectStoreError."""
+        where = f"S3 server {self.endpoint} (bucket {self.bucket})"
+        try:
+            yield
+        except S3Error as exc:
+            raise ObjectStoreError(f"{where} refused {doing}: {exc.code}: {exc.message}") from exc
+        except urllib3.exceptions.MaxRetryError as exc:
+            raise ObjectStoreError(f"{where} unreachable while {doing}: {exc.reason}") from exc
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise ObjectStoreError(f"{where} failed while {doing}: {exc}") from exc
+
+
+def _split_endpoint(endpoint: str, secure: bool) -> tuple[str, bool]:
+    """Accept "host:port" (what minio wants) and also a URL, whose scheme decides https."""
+    if "://" not in endpoint:
+        return endpoint.rstrip("/"), secure
+    url = urlsplit(endpoint)
+    return url.netloc, url.scheme == "https"
+
+
+def _md5_hex(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
