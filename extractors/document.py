@@ -6,7 +6,6 @@ and rendering stay in the calling thread, a bounded number of pages ahead of the
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 

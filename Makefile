@@ -1,0 +1,35 @@
+# hoso: `make demo` sets everything up and runs the demo; `make test` sets up and runs the tests.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test system postgres venv lint bench clean
+
+demo: system venv
+	$(VENV)/bin/hoso demo
+
+test: system venv postgres
+	$(PY) -m pytest
+
+system:
+	@infra/install-system.sh
+
+postgres:
+	@infra/ensure-postgres.sh
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+bench: system venv
+	$(PY) bench/ocr_throughput.py
+
+clean:
+	rm -rf hoso-data .pytest_cache
