@@ -14,6 +14,7 @@ from rich.table import Table
 from flows import runtime as rt_module
 from flows.report import status_report
 from schemas.settings import Settings
+from schemas.status import REJECT_ADVICE_VI, REJECT_LABELS_VI, RejectReason
 
 EXIT_OK = 0
 EXIT_SOME_REJECTED = 1  # finished, but some files were rejected, failed or unreadable
@@ -177,8 +178,14 @@ def print_rejections(rows: list[dict]) -> None:
     table.add_column("Mã (code)")
     table.add_column("Lý do (reason)")
     for r in rejected:
-        table.add_row(r["source_name"], r["reject_code"] or r["status"],
-                      r["reject_reason"] or r["error"] or "")
+        code = r["reject_code"]
+        if code:
+            reason = RejectReason(code)
+            label = f"{REJECT_LABELS_VI[reason]} ({code})"
+            why = f"{REJECT_ADVICE_VI[reason]}\n[dim]{r['reject_reason']}[/dim]"
+        else:
+            label, why = "lỗi tạm thời (failed)", f"Sẽ thử lại ở lần chạy sau. {r['error'] or ''}"
+        table.add_row(r["source_name"], label, why)
     console.print(table)
 
 

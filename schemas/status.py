@@ -35,6 +35,29 @@ class RejectReason(StrEnum):
     too_large = "too-large"
 
 
+# What a clerk reads beside the code.
+REJECT_LABELS_VI: dict[RejectReason, str] = {
+    RejectReason.empty: "tệp rỗng",
+    RejectReason.not_a_document: "không phải tài liệu",
+    RejectReason.unsupported: "định dạng không hỗ trợ",
+    RejectReason.corrupt: "tệp bị hỏng",
+    RejectReason.encrypted: "có mật khẩu",
+    RejectReason.too_large: "quá lớn",
+}
+
+# What the clerk should do, in Vietnamese; the rejection's own message gives the details.
+REJECT_ADVICE_VI: dict[RejectReason, str] = {
+    RejectReason.empty: "Tệp không có dữ liệu. Hãy tải lên lại.",
+    RejectReason.not_a_document: "Không phải bản quét hay PDF. Hãy quét lại thành PDF, TIFF, "
+                                 "JPEG hoặc PNG.",
+    RejectReason.unsupported: "Định dạng này không được hỗ trợ. Hãy lưu lại thành PDF hoặc "
+                              "TIFF thông thường.",
+    RejectReason.corrupt: "Tệp bị hỏng, không đọc được. Hãy xuất hoặc quét lại.",
+    RejectReason.encrypted: "Tệp PDF có mật khẩu. Hãy gửi bản không đặt mật khẩu.",
+    RejectReason.too_large: "Tệp hoặc trang quá lớn. Hãy chia nhỏ hoặc quét lại ở 300 dpi.",
+}
+
+
 class TextSource(StrEnum):
     """Where the text of a page came from."""
 
