@@ -30,6 +30,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pypdfium2 as pdfium  # noqa: E402
+
 from samples.generate import generate_pages  # noqa: E402
 
 CORES = os.cpu_count() or 1

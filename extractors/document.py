@@ -94,7 +94,8 @@ def _image_pages(data: bytes, limits: Limits, options: OcrOptions, pool: Executo
 
 def scan_page(image: Image.Image, dpi: int, number: int, base_rotation: int,
               options: OcrOptions, limits: Limits, warnings: list[str]) -> PageText:
-    """A scanned page: upright, straightened, evenly lit, then one Tesseract pass."""
+    """A scanned page: upright, straightened, cleaned, then one Tesseract pass. The colour
+    image, turned and straightened the same way, is what the searchable PDF shows."""
     pixels = preprocess.to_array(image)
     gray = preprocess.to_gray(pixels)
     timeout = limits.ocr_page_timeout_s
@@ -110,7 +111,7 @@ def scan_page(image: Image.Image, dpi: int, number: int, base_rotation: int,
         if skew:
             pixels = preprocess.rotate_small(pixels, skew)
             gray = preprocess.rotate_small(gray, skew)
-        result = ocr.ocr_page(preprocess.even_light(gray), dpi, options.ocr_lang, timeout)
+        result = ocr.ocr_page(preprocess.clean(gray), dpi, options.ocr_lang, timeout)
     except ocr.OcrTimeout as exc:
         return PageText(
             number=number, source=TextSource.none, text="", words=[], width=gray.shape[1],
