@@ -174,7 +174,7 @@ def print_rejections(rows: list[dict]) -> None:
     if not rejected:
         return
     table = Table(title="Tệp bị từ chối hoặc lỗi (rejected or failed files)")
-    table.add_column("Tệp (file)")
+    table.add_column("Tệp (file)", overflow="fold", min_width=20)
     table.add_column("Mã (code)")
     table.add_column("Lý do (reason)")
     for r in rejected:

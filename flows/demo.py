@@ -13,7 +13,7 @@ from flows.report import status_report
 from flows.runtime import Runtime
 
 DEMO_UNIT = ("HU-DUCTRONG", "Huyện ủy Đức Trọng")
-SOURCE_LABELS = {"ocr": "OCR", "text_layer": "lớp chữ (text layer)", "none": "không đọc được"}
+SOURCE_LABELS = {"ocr": "OCR", "text_layer": "lớp chữ", "none": "không đọc được"}
 
 
 def write_samples(folder: Path, dossiers: int, seed: int) -> list[Path]:
@@ -47,10 +47,11 @@ def run_demo(runtime: Runtime, console: Console, dossiers: int = 4, seed: int = 
 
 
 def print_summary(console: Console, rows: list[dict]) -> None:
-    table = Table(title="Kết quả số hóa (digitization summary)")
-    for name, justify in (("Tệp (file)", "left"), ("Trạng thái", "left"), ("Trang", "right"),
-                          ("Nguồn chữ (text source)", "left"), ("Độ tin cậy OCR", "right"),
-                          ("Trang đã xoay", "right")):
+    table = Table(title="Kết quả số hóa (digitization summary): tin cậy = mean OCR "
+                  "confidence, xoay = pages turned upright")
+    table.add_column("Tệp (file)", overflow="fold", min_width=26)
+    for name, justify in (("Trạng thái", "left"), ("Trang", "right"), ("Nguồn chữ", "left"),
+                          ("Tin cậy", "right"), ("Xoay", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     pages = ocr_pages = 0
     for r in rows:
