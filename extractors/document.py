@@ -58,7 +58,7 @@ def _pdf_pages(data: bytes, limits: Limits, options: OcrOptions, pool: Executor,
     warnings = pdf.check_structure(data, limits)
     document = pdf.open_pdf(data)
     copyable = pdf.copyable(data)
-    runner = _Runner(pool, len(document), progress)
+    runner = _Runner(pool, len(document), progress, options.ocr_workers)
     try:
         for index in range(len(document)):
             facts = pdf.page_facts(document, index, limits)
@@ -85,7 +85,7 @@ def _pdf_pages(data: bytes, limits: Limits, options: OcrOptions, pool: Executor,
 def _image_pages(data: bytes, limits: Limits, options: OcrOptions, pool: Executor,
                  progress: Progress | None) -> list[PageText]:
     count = getattr(images.open_image(data, limits), "n_frames", 1)
-    runner = _Runner(pool, count, progress)
+    runner = _Runner(pool, count, progress, options.ocr_workers)
     for number, raster in enumerate(images.image_pages(data, limits), start=1):
         image, dpi = _cap_pixels(raster.image, raster.dpi, limits)
         runner.submit(scan_page, image, dpi, number, 0, options, limits, [])
@@ -160,12 +160,12 @@ def _cap_pixels(image: Image.Image, dpi: int, limits: Limits) -> tuple[Image.Ima
 class _Runner:
     """Pages in order, OCR jobs in the pool, at most a few pages ahead of the readers."""
 
-    def __init__(self, pool: Executor, total: int, progress: Progress | None) -> None:
+    def __init__(self, pool: Executor, total: int, progress: Progress | None, workers: int) -> None:
         self.pool = pool
         self.total = total
         self.progress = progress
         self.slots: list[PageText | Future[PageText]] = []
-        self.ahead = 2 * (getattr(pool, "_max_workers", 2) or 2)
+        self.ahead = 2 * workers  # rendered pages waiting for OCR: bounded memory
         self.finished = 0
 
     def _tick(self, _: object = None) -> None:

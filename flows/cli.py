@@ -31,6 +31,8 @@ app = typer.Typer(
     help="hoso: số hóa hồ sơ cán bộ, công chức, viên chức — scanned personnel dossiers in, "
     "searchable electronic files and records out. Settings come from HOSO_* environment "
     "variables (see README).",
+    epilog="Exit codes: 0 done; 1 done, but some files were rejected, failed or unreadable; "
+    "2 wrong arguments; 3 the database or object store cannot be reached.",
     no_args_is_help=True, rich_markup_mode="rich", add_completion=False,
     pretty_exceptions_show_locals=False,
 )
