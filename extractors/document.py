@@ -55,9 +55,9 @@ def read_document(data: bytes, limits: Limits, options: OcrOptions,
 
 def _pdf_pages(data: bytes, limits: Limits, options: OcrOptions, pool: Executor,
                progress: Progress | None) -> tuple[list[PageText], list[str], bytes | None]:
-    warnings = pdf.check_structure(data, limits)
+    structure = pdf.check_structure(data, limits)
     document = pdf.open_pdf(data)
-    copyable = pdf.copyable(data)
+    copyable = structure.copyable
     runner = _Runner(pool, len(document), progress, options.ocr_workers)
     try:
         for index in range(len(document)):
@@ -79,14 +79,14 @@ def _pdf_pages(data: bytes, limits: Limits, options: OcrOptions, pool: Executor,
     finally:
         with pdf.PDFIUM_LOCK:
             document.close()
-    return pages, warnings, data if copyable else None
+    return pages, structure.warnings, data if copyable else None
 
 
 def _image_pages(data: bytes, limits: Limits, options: OcrOptions, pool: Executor,
                  progress: Progress | None) -> list[PageText]:
-    count = getattr(images.open_image(data, limits), "n_frames", 1)
-    runner = _Runner(pool, count, progress, options.ocr_workers)
-    for number, raster in enumerate(images.image_pages(data, limits), start=1):
+    image = images.open_image(data, limits)
+    runner = _Runner(pool, getattr(image, "n_frames", 1), progress, options.ocr_workers)
+    for number, raster in enumerate(images.image_pages(image, limits), start=1):
         image, dpi = _cap_pixels(raster.image, raster.dpi, limits)
         runner.submit(scan_page, image, dpi, number, 0, options, limits, [])
     return runner.results()

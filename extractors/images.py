@@ -57,9 +57,9 @@ def open_image(data: bytes, limits: Limits) -> Image.Image:
     return image
 
 
-def image_pages(data: bytes, limits: Limits) -> Iterator[RasterPage]:
-    """Every frame of the file (all pages of a multi-page TIFF), decoded and normalised."""
-    image = open_image(data, limits)
+def image_pages(image: Image.Image, limits: Limits) -> Iterator[RasterPage]:
+    """Every frame of an opened image file (all pages of a multi-page TIFF), decoded and
+    normalised."""
     for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
         width, height = frame.size
         if width * height > limits.max_page_pixels:

@@ -41,8 +41,14 @@ class PdfPageFacts:
     words: list[Word] = field(default_factory=list)
 
 
-def check_structure(data: bytes, limits: Limits) -> list[str]:
-    """Refuse what cannot be read (password, dynamic XFA, wreck); warn about repairs."""
+@dataclass(slots=True)
+class PdfStructure:
+    warnings: list[str]
+    copyable: bool  # qpdf opens it, so its pages can be copied into the searchable PDF
+
+
+def check_structure(data: bytes, limits: Limits) -> PdfStructure:
+    """Refuse what cannot be read (password, dynamic XFA, too many pages); warn about repairs."""
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if pdf.Root.get("/NeedsRendering") is True:
@@ -56,14 +62,14 @@ def check_structure(data: bytes, limits: Limits) -> list[str]:
     except pikepdf.PasswordError as exc:
         raise _encrypted() from exc
     except pikepdf.PdfError:
-        return []  # qpdf gave up; PDFium may still read it, and says so if not
+        return PdfStructure([], copyable=False)  # PDFium may still read it, and says if not
     if count > limits.max_pages:
         raise InputRejected(
             RejectReason.too_large,
             f"the PDF has {count} pages, more than the limit of {limits.max_pages}; "
             "split it into smaller files.",
         )
-    return warnings
+    return PdfStructure(warnings, copyable=True)
 
 
 def open_pdf(data: bytes) -> pdfium.PdfDocument:
@@ -206,11 +212,3 @@ def _encrypted() -> InputRejected:
         "copy without a password (or remove it with the password), then upload it again.",
     )
 
-
-def copyable(data: bytes) -> bool:
-    """Whether qpdf can open the file, so its pages can be copied into the searchable PDF."""
-    try:
-        with pikepdf.open(io.BytesIO(data)):
-            return True
-    except pikepdf.PdfError:
-        return False
