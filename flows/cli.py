@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +17,9 @@ from flows import runtime as rt_module
 from flows.report import status_report
 from schemas.settings import Settings
 from schemas.status import REJECT_ADVICE_VI, REJECT_LABELS_VI, RejectReason
+
+if TYPE_CHECKING:
+    from flows.intake import IntakeResult
 
 EXIT_OK = 0
 EXIT_SOME_REJECTED = 1  # finished, but some files were rejected, failed or unreadable
@@ -92,15 +97,12 @@ def ingest(
     data_dir: DataDir = None,
 ) -> None:
     """Take in scans for a unit: each original is kept once; run `hoso process` next."""
-    from flows.intake import intake
-
     _runtime(data_dir)
     files = _expand(paths)
     if not files:
         err.print("Không có tệp nào để nhận (no files found in the given paths).")
         raise typer.Exit(EXIT_USAGE)
-    with console.status(f"Đang nhận {len(files)} tệp (taking in {len(files)} files)…"):
-        result = intake([str(f) for f in files], unit, unit_name)
+    result = run_intake(files, unit, unit_name)
     console.print(f"Lô {result.batch_id}: {len(result.new)} tệp mới (new), "
                   f"{len(result.duplicates)} trùng lặp (duplicates: already held, not stored "
                   f"again), {len(result.unreadable)} không đọc được (unreadable).")
@@ -122,26 +124,41 @@ def process(
     raise typer.Exit(EXIT_SOME_REJECTED if bad else EXIT_OK)
 
 
+@contextmanager
+def progress_bar(what: str, label: str) -> Iterator[None]:
+    """A Rich progress bar fed by the flows' reports of `what` ("files" or "pages")."""
+    totals: dict[int, tuple[int, int]] = {}
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task_id = bar.add_task(what, total=None)
+
+        def on_report(kind: str, key: int, done: int, total: int) -> None:
+            if kind == what:
+                totals[key] = (done, total)
+                bar.update(task_id, completed=sum(d for d, _ in totals.values()),
+                           total=sum(t for _, t in totals.values()))
+
+        rt_module.add_listener(on_report)
+        try:
+            yield
+        finally:
+            rt_module.remove_listener(on_report)
+
+
+def run_intake(files: list[Path], unit: str, unit_name: str | None = None) -> IntakeResult:
+    """The intake flow with a progress bar of files."""
+    from flows.intake import intake
+
+    with progress_bar("files", "Đang nhận tệp (taking in files)"):
+        return intake([str(f) for f in files], unit, unit_name)
+
+
 def run_process(runtime: rt_module.Runtime, limit: int | None = None) -> dict[str, int]:
     """The process flow with a progress bar of pages."""
     from flows.process import process as process_flow
 
-    totals: dict[int, tuple[int, int]] = {}
-    columns = (TextColumn("Đang đọc trang (reading pages)"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
-        task_id = bar.add_task("pages", total=None)
-
-        def on_pages(document_id: int, done: int, total: int) -> None:
-            totals[document_id] = (done, total)
-            bar.update(task_id, completed=sum(d for d, _ in totals.values()),
-                       total=sum(t for _, t in totals.values()))
-
-        rt_module.add_page_listener(on_pages)
-        try:
-            return process_flow(limit)
-        finally:
-            rt_module.remove_page_listener(on_pages)
+    with progress_bar("pages", "Đang đọc trang (reading pages)"):
+        return process_flow(limit)
 
 
 @app.command()

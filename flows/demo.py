@@ -7,8 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from flows.cli import print_rejections, run_process
-from flows.intake import intake
+from flows.cli import print_rejections, run_intake, run_process
 from flows.report import status_report
 from flows.runtime import Runtime
 
@@ -32,8 +31,7 @@ def run_demo(runtime: Runtime, console: Console, dossiers: int = 4, seed: int = 
     with console.status("Đang tạo hồ sơ mẫu (generating sample dossiers)…"):
         files = write_samples(folder, dossiers, seed)
     console.print(f"Đã tạo {len(files)} tệp mẫu trong (sample files in) {folder}")
-    with console.status("Đang nhận tệp (taking in files)…"):
-        taken = intake([str(f) for f in files], *DEMO_UNIT)
+    taken = run_intake(files, *DEMO_UNIT)
     console.print(f"Nhận (intake): {len(taken.new)} mới (new), {len(taken.duplicates)} đã có "
                   "(already held: nothing stored twice)")
     run_process(runtime)

@@ -9,7 +9,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.errors import retry_if_transient
-from flows.runtime import runtime
+from flows.runtime import report, runtime
 from schemas.models import Batch, Document, utcnow
 from storage.db import session_scope
 from storage.queries import document_by_sha, get_or_create_unit
@@ -53,7 +53,8 @@ def intake(paths: list[str], unit_code: str, unit_name: str | None = None) -> In
         session.flush()
         unit_id, batch_id = unit.id, batch.id
     result = IntakeResult(batch_id=batch_id)  # type: ignore[arg-type]
-    for path in paths:
+    for done, path in enumerate(paths):
+        report("files", batch_id, done, len(paths))  # type: ignore[arg-type]
         try:
             outcome, doc_id = store_original(path, unit_id, batch_id)
         except OSError as exc:  # unreadable on the clerk's side: say so, go on
@@ -63,6 +64,7 @@ def intake(paths: list[str], unit_code: str, unit_name: str | None = None) -> In
             result.new.append(doc_id)
         else:
             result.duplicates.append({"name": Path(path).name, "document_id": doc_id})
+    report("files", batch_id, len(paths), len(paths))  # type: ignore[arg-type]
     with session_scope(rt.engine) as session:
         batch = session.get(Batch, batch_id)
         assert batch is not None

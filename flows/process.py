@@ -10,7 +10,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.document import read_document
 from flows.errors import is_transient, retry_if_transient
-from flows.runtime import report_pages, runtime
+from flows.runtime import report, runtime
 from schemas.models import Document
 from schemas.pages import InputRejected
 from schemas.status import PENDING_STATUSES, RejectReason
@@ -38,7 +38,7 @@ def process_document(document_id: int) -> str:
     data = rt.store.get_bytes(key, expect_sha256=sha)
     try:
         result = read_document(data, rt.settings.limits, rt.settings.ocr, pool=rt.page_pool,
-                               progress=lambda done, total: report_pages(document_id, done, total))
+                               progress=lambda done, total: report("pages", document_id, done, total))
     except InputRejected as rejection:
         with session_scope(rt.engine) as session:
             save_rejection(session, session.get(Document, document_id), rejection)

@@ -37,9 +37,10 @@ class Runtime:
 
 _current: Runtime | None = None
 
-# Called as pages finish: (document id, pages done, pages in all). The CLI draws a bar.
-PageListener = Callable[[int, int, int], None]
-_listeners: list[PageListener] = []
+# Called as work advances: (what, key, done, total), e.g. ("pages", document id, 3, 10) or
+# ("files", batch id, 40, 120). The CLI draws progress bars from it.
+Listener = Callable[[str, int, int, int], None]
+_listeners: list[Listener] = []
 
 
 def runtime() -> Runtime:
@@ -58,15 +59,15 @@ def use_settings(settings: Settings) -> Runtime:
     return _current
 
 
-def add_page_listener(listener: PageListener) -> None:
+def add_listener(listener: Listener) -> None:
     _listeners.append(listener)
 
 
-def remove_page_listener(listener: PageListener) -> None:
+def remove_listener(listener: Listener) -> None:
     if listener in _listeners:
         _listeners.remove(listener)
 
 
-def report_pages(document_id: int, done: int, total: int) -> None:
+def report(what: str, key: int, done: int, total: int) -> None:
     for listener in list(_listeners):
-        listener(document_id, done, total)
+        listener(what, key, done, total)

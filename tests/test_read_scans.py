@@ -82,6 +82,7 @@ def test_scanned_text_is_read(dossiers) -> None:
             assert got.words and all(w.conf is not None for w in got.words)
     assert len(scores) >= 12
     assert sum(scores) / len(scores) > 0.8, scores
+    print(f"mean character accuracy {sum(scores) / len(scores):.3f} over {len(scores)} pages")
     cv = next(n for n in truth if n.startswith("dossier-02_so-yeu"))
     name = truth[cv]["person"]["full_name"].upper()
     assert name in read[cv].pages[0].text  # item 1 is printed in capitals
