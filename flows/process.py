@@ -8,19 +8,14 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.document import read_document
 from flows.errors import is_transient, retry_if_transient
-from flows.runtime import report, runtime
+from flows.runtime import DOCUMENTS_IN_FLIGHT, runtime
 from schemas.models import Document
 from schemas.pages import InputRejected
 from schemas.status import PENDING_STATUSES, RejectReason
 from storage.db import session_scope
 from storage.queries import pending_document_ids
 from storage.results import save_failure, save_rejection, save_text
-
-# Documents read at once. Pages of all of them share one pool of OCR workers, so two
-# documents in flight keep every core busy while one of them is between pages.
-DOCUMENTS_IN_FLIGHT = 2
 
 
 @task(name="process-document", retries=2, retry_delay_seconds=5,
@@ -37,8 +32,7 @@ def process_document(document_id: int) -> str:
         key, sha = document.object_key, document.sha256
     data = rt.store.get_bytes(key, expect_sha256=sha)
     try:
-        result = read_document(data, rt.settings.limits, rt.settings.ocr, pool=rt.page_pool,
-                               progress=lambda done, total: report("pages", document_id, done, total))
+        result = rt.reader.read(data, rt.settings.limits, rt.settings.ocr, document_id)
     except InputRejected as rejection:
         with session_scope(rt.engine) as session:
             save_rejection(session, session.get(Document, document_id), rejection)

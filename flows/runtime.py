@@ -1,4 +1,4 @@
-"""What every flow run shares: settings, the database engine, the object store, the page pool.
+"""What every flow run shares: settings, the database engine, the object store, the readers.
 
 Built once per process from the one settings object; tests swap it with `use_settings`.
 """
@@ -6,12 +6,12 @@ Built once per process from the one settings object; tests swap it with `use_set
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
 from sqlalchemy import Engine
 
+from flows.isolation import IsolatedReader
 from schemas.settings import Settings, get_settings
 from storage.db import get_engine
 from storage.objects import ObjectStore, make_store
@@ -30,10 +30,18 @@ class Runtime:
         return make_store(self.settings)
 
     @cached_property
-    def page_pool(self) -> ThreadPoolExecutor:
-        """Shared by all documents in flight, so both cores stay busy across documents."""
-        return ThreadPoolExecutor(self.settings.ocr.ocr_workers, thread_name_prefix="hoso-page")
+    def reader(self) -> IsolatedReader:
+        """Worker processes that read documents, one document each at a time."""
+        return IsolatedReader(DOCUMENTS_IN_FLIGHT)
 
+    def close(self) -> None:
+        if "reader" in self.__dict__:
+            self.reader.close()
+
+
+# Documents read at once, each in its own worker process with its own pool of Tesseract
+# processes: two in flight keep every core busy while one of them is between pages.
+DOCUMENTS_IN_FLIGHT = 2
 
 _current: Runtime | None = None
 
@@ -53,8 +61,8 @@ def runtime() -> Runtime:
 def use_settings(settings: Settings) -> Runtime:
     """Point this process at other settings (tests, `--data-dir`)."""
     global _current
-    if _current is not None and "page_pool" in _current.__dict__:
-        _current.page_pool.shutdown(wait=False)
+    if _current is not None:
+        _current.close()
     _current = Runtime(settings)
     return _current
 

@@ -11,7 +11,7 @@ class InputRejected(Exception):
     """A file that can never be processed as it is. Never retried; the reason is kept."""
 
     def __init__(self, reason: RejectReason, message: str) -> None:
-        super().__init__(message)
+        super().__init__(reason, message)  # both in args: it crosses process boundaries
         self.reason = reason
         self.message = message
 
