@@ -76,8 +76,3 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
-
-def head_revision(engine: Engine) -> str | None:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
