@@ -9,22 +9,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from flows import runtime as rt_module
+from flows.cli_common import (
+    EXIT_OK,
+    EXIT_SOME_REJECTED,
+    EXIT_USAGE,
+    DataDir,
+    app,
+    console,
+    err,
+    open_runtime,
+)
 from flows.report import status_report
-from schemas.settings import Settings
 from schemas.status import REJECT_ADVICE_VI, REJECT_LABELS_VI, RejectReason
 
 if TYPE_CHECKING:
     from flows.intake import IntakeResult
-
-EXIT_OK = 0
-EXIT_SOME_REJECTED = 1  # finished, but some files were rejected, failed or unreadable
-EXIT_USAGE = 2  # bad arguments (Typer's own code)
-EXIT_UNAVAILABLE = 3  # the database or the object store cannot be reached
 
 STATUS_LABELS = {
     "received": "đã nhận (received)", "text_ready": "đã có văn bản (text ready)",
@@ -32,45 +35,12 @@ STATUS_LABELS = {
     "rejected": "bị từ chối (rejected)", "failed": "lỗi tạm thời (failed)",
 }
 
-app = typer.Typer(
-    help="hoso: số hóa hồ sơ cán bộ, công chức, viên chức — scanned personnel dossiers in, "
-    "searchable electronic files and records out. Settings come from HOSO_* environment "
-    "variables (see README).",
-    epilog="Exit codes: 0 done; 1 done, but some files were rejected, failed or unreadable; "
-    "2 wrong arguments; 3 the database or object store cannot be reached.",
-    no_args_is_help=True, rich_markup_mode="rich", add_completion=False,
-    pretty_exceptions_show_locals=False,
-)
-console = Console()
-err = Console(stderr=True)
-
-DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Embedded data folder (database and objects); default ./hoso-data "
-    "or HOSO_DATA_DIR.", show_default=False)]
-
-
-def _runtime(data_dir: Path | None) -> rt_module.Runtime:
-    """Settings from the environment, the data folder from the option; database ready."""
-    from storage.db import upgrade
-
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    runtime = rt_module.use_settings(settings)
-    try:
-        upgrade(runtime.engine)
-        runtime.store.location()
-    except Exception as exc:  # noqa: BLE001  (say what cannot be reached, and stop)
-        err.print(f"[red]Không kết nối được cơ sở dữ liệu hoặc kho lưu trữ[/red] "
-                  f"(cannot reach the database or object store): {exc}")
-        raise typer.Exit(EXIT_UNAVAILABLE) from exc
-    return runtime
-
-
 @app.command()
 def init(data_dir: DataDir = None) -> None:
     """Create the database, or upgrade it to the newest schema (safe to run again)."""
     from storage.db import current_revision
 
-    runtime = _runtime(data_dir)
+    runtime = open_runtime(data_dir)
     console.print(f"Cơ sở dữ liệu (database): {runtime.engine.url.render_as_string()} "
                   f"— schema {current_revision(runtime.engine)}")
     console.print(f"Kho lưu trữ (object store): {runtime.store.location()}")
@@ -93,16 +63,29 @@ def ingest(
                                                 "JPEG, PNG); folders are read recursively.")],
     unit: Annotated[str, typer.Option("--unit", "-u", help="Code of the unit the dossiers "
                                       "belong to, e.g. HU-DUCTRONG.")],
-    unit_name: Annotated[str | None, typer.Option(help="Full name of a new unit.")] = None,
+    unit_name: Annotated[str | None, typer.Option(
+        help="Full name of a unit that is not in the tree yet: creates it.")] = None,
+    dossier: Annotated[str | None, typer.Option(
+        "--dossier", "-d", help="Code of the paper dossier these files belong to (as on the "
+        "inventory); files of one dossier uploaded at different times join it.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Take in scans for a unit: each original is kept once; run `hoso process` next."""
-    _runtime(data_dir)
+    from storage.db import session_scope
+    from storage.queries import unit_by_code
+
+    runtime = open_runtime(data_dir)
     files = _expand(paths)
     if not files:
         err.print("Không có tệp nào để nhận (no files found in the given paths).")
         raise typer.Exit(EXIT_USAGE)
-    result = run_intake(files, unit, unit_name)
+    with session_scope(runtime.engine) as session:
+        known = unit_by_code(session, unit) is not None
+    if not known and not unit_name:
+        err.print(f"[red]Không có đơn vị '{unit}'[/red] (unknown unit): check the code with "
+                  "`hoso units list`, or create it by giving --unit-name.")
+        raise typer.Exit(EXIT_USAGE)
+    result = run_intake(files, unit, unit_name, dossier)
     console.print(f"Lô {result.batch_id}: {len(result.new)} tệp mới (new), "
                   f"{len(result.duplicates)} trùng lặp (duplicates: already held, not stored "
                   f"again), {len(result.unreadable)} không đọc được (unreadable).")
@@ -114,10 +97,23 @@ def ingest(
 @app.command()
 def process(
     limit: Annotated[int | None, typer.Option(help="Process at most this many documents.")] = None,
+    retry_given_up: Annotated[bool, typer.Option(
+        help="Also retry documents that failed in every allowed run (HOSO_MAX_FAILED_RUNS).")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Read every pending document: text layer or OCR, page by page; searchable PDF and words."""
-    outcomes = run_process(_runtime(data_dir), limit)
+    """Read every pending document: text layer or OCR, page by page; searchable PDF and words.
+
+    Several runs at once (on one machine or several, sharing PostgreSQL) split the work: no
+    document is read twice."""
+    runtime = open_runtime(data_dir)
+    if retry_given_up:
+        from storage.db import session_scope
+        from storage.queries import release_given_up
+
+        with session_scope(runtime.engine) as session:
+            n = release_given_up(session, runtime.settings.max_failed_runs)
+        console.print(f"Thử lại {n} văn bản đã dừng thử (retrying {n} given-up documents).")
+    outcomes = run_process(runtime, limit)
     console.print("Kết quả (outcome): " + ", ".join(f"{k}: {v}" for k, v in outcomes.items())
                   if outcomes else "Không có hồ sơ nào chờ xử lý (nothing pending).")
     bad = outcomes.get("rejected", 0) + outcomes.get("failed", 0)
@@ -145,12 +141,13 @@ def progress_bar(what: str, label: str) -> Iterator[None]:
             rt_module.remove_listener(on_report)
 
 
-def run_intake(files: list[Path], unit: str, unit_name: str | None = None) -> IntakeResult:
+def run_intake(files: list[Path], unit: str, unit_name: str | None = None,
+               dossier: str | None = None) -> IntakeResult:
     """The intake flow with a progress bar of files."""
     from flows.intake import intake
 
     with progress_bar("files", "Đang nhận tệp (taking in files)"):
-        return intake([str(f) for f in files], unit, unit_name)
+        return intake([str(f) for f in files], unit, unit_name, dossier)
 
 
 def run_process(runtime: rt_module.Runtime, limit: int | None = None) -> dict[str, int]:
@@ -168,7 +165,7 @@ def status(
     data_dir: DataDir = None,
 ) -> None:
     """Counts by status and unit; rejected files with their reasons."""
-    report = status_report(_runtime(data_dir).engine)
+    report = status_report(open_runtime(data_dir).engine)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -217,8 +214,11 @@ def demo(
     """Generate sample dossiers, take them in, read them, and show what came out."""
     from flows.demo import run_demo
 
-    run_demo(_runtime(data_dir), console, dossiers, seed)
+    run_demo(open_runtime(data_dir), console, dossiers, seed)
 
+
+# Units, inventory and progress commands come after the clerks' commands in `--help`.
+from flows import cli_progress, cli_units  # noqa: E402, F401  (they add their commands to the app)
 
 if __name__ == "__main__":
     app()

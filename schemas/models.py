@@ -21,10 +21,35 @@ class Unit(SQLModel, table=True):
     code: str = Field(index=True, unique=True, max_length=64)
     name: str = Field(max_length=255)
     bloc: Bloc | None = Field(default=None)
-    parent_id: int | None = Field(default=None, foreign_key="unit.id")
-    paper_dossiers: int = Field(default=0, ge=0)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    # Paper dossiers the unit holds, as counted by the unit; None is "unknown", never 100 %.
+    paper_dossiers: int | None = Field(default=None, ge=0)
     valid_from: date | None = None
-    valid_to: date | None = None
+    valid_to: date | None = None  # last day the unit existed (mergers, abolished districts)
+    deadline: date | None = None  # overrides the province deadline for this unit and below
+
+
+class PaperDossier(SQLModel, table=True):
+    """One paper dossier on a unit's inventory list (the denominator, when listed by name)."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    code: str = Field(max_length=64)
+    full_name: str = Field(default="", max_length=255)
+    cccd: str | None = Field(default=None, max_length=12)
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class Cadre(SQLModel, table=True):
+    """The person: identified by CCCD where known, otherwise by name and birth date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cccd: str | None = Field(default=None, unique=True, max_length=12)
+    full_name: str = Field(default="", max_length=255, index=True)
+    birth_date: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Batch(SQLModel, table=True):
@@ -42,10 +67,14 @@ class Batch(SQLModel, table=True):
 
 
 class Dossier(SQLModel, table=True):
-    """One person's file at one unit."""
+    """One person's file at one unit; `code` is the paper dossier's code when known."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
+    code: str | None = Field(default=None, max_length=64)
+    cadre_id: int | None = Field(default=None, foreign_key="cadre.id", index=True)
     title: str = Field(default="", max_length=255)
     security_class: SecurityClass = SecurityClass.ordinary
     created_at: datetime = Field(default_factory=utcnow)
@@ -65,16 +94,22 @@ class Document(SQLModel, table=True):
     reject_code: str | None = Field(default=None, max_length=32)
     reject_reason: str | None = Field(default=None, max_length=2000)
     error: str | None = Field(default=None, max_length=2000)  # last transient failure
-    attempts: int = 0
+    attempts: int = 0  # tries to read it, retries included
+    failures: int = 0  # runs that ended with it failed; retried while below the setting
     warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     page_count: int = 0
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
-    dossier_id: int | None = Field(default=None, foreign_key="dossier.id")
+    dossier_id: int | None = Field(default=None, foreign_key="dossier.id", index=True)
     batch_id: int | None = Field(default=None, foreign_key="batch.id")
     pdf_key: str | None = Field(default=None, max_length=255)  # searchable PDF
     pdf_sha256: str | None = Field(default=None, max_length=64)
     text_key: str | None = Field(default=None, max_length=255)
     text_sha256: str | None = Field(default=None, max_length=64)
+    # Which process run holds it: claimed with FOR UPDATE SKIP LOCKED, so two runs never read
+    # the same document; a claim older than the lease is taken over (its run died).
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime | None = None
+    text_ready_at: datetime | None = None  # when it became electronic (progress, burn-up)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -101,3 +136,22 @@ class Page(SQLModel, table=True):
     text_key: str = Field(max_length=255)
     text_sha256: str = Field(max_length=64)
     warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class ProgressSnapshot(SQLModel, table=True):
+    """A unit's progress on one day, rolled up over its sub-units (history for trends)."""
+
+    __table_args__ = (UniqueConstraint("day", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    inventoried: int | None = None
+    received: int = 0
+    electronic: int = 0
+    extracted: int = 0
+    verified: int = 0
+    documents: int = 0
+    rejected: int = 0
+    failed: int = 0
+    taken_at: datetime = Field(default_factory=utcnow)

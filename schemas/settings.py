@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -72,6 +74,24 @@ class Settings(BaseSettings):
     s3_secure: bool = Field(False, description="Use HTTPS to reach the S3 server")
     s3_region: str | None = Field(None, description="S3 region, if the server needs one")
 
+    inbox: str | None = Field(
+        None, description="Where the nightly run finds new files: a folder, or s3://bucket/prefix; "
+        "default <data_dir>/inbox. Layout: <unit code>/[<dossier code>/]file"
+    )
+    inbox_settle_seconds: float = Field(60.0, description="A file in the inbox folder changed more "
+                                        "recently than this may still be copying: it waits")
+    reports_dir: Path | None = Field(None, description="Where reports are written; "
+                                     "default <data_dir>/reports")
+    deadline: date = Field(date(2022, 12, 31), description="Province deadline for the paper-to-"
+                           "electronic conversion (a unit may override it)")
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone of days, reports and the schedule")
+    nightly_cron: str = Field("0 1 * * *", description="When `hoso serve` runs the nightly flow")
+    throughput_days: int = Field(7, description="Trailing window of the throughput behind forecasts")
+    max_failed_runs: int = Field(3, description="Runs a failing document is retried in before it "
+                                 "is left for an administrator")
+    claim_lease_minutes: float = Field(120.0, description="A document claimed longer ago than this "
+                                       "by a run that has not finished it is taken over")
+
     limits: Limits = Field(default_factory=Limits)
     ocr: OcrOptions = Field(default_factory=OcrOptions)
 
@@ -84,6 +104,18 @@ class Settings(BaseSettings):
     @property
     def objects_path(self) -> Path:
         return self.objects_dir or self.data_dir / "objects"
+
+    @property
+    def inbox_location(self) -> str:
+        return self.inbox or str(self.data_dir / "inbox")
+
+    @property
+    def reports_path(self) -> Path:
+        return self.reports_dir or self.data_dir / "reports"
+
+    def today(self) -> date:
+        """Today in the province's time zone (days of snapshots and reports)."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
 
 @lru_cache

@@ -85,3 +85,22 @@ class Bloc(StrEnum):
 class SecurityClass(StrEnum):
     ordinary = "ordinary"
     restricted = "restricted"  # internal political protection material
+
+
+class ProgressState(StrEnum):
+    """Where a unit stands against its deadline."""
+
+    done = "done"  # every inventoried dossier is electronic
+    on_track = "on_track"  # the forecast falls on or before the deadline
+    at_risk = "at_risk"  # the forecast falls after the deadline, or nothing moves
+    overdue = "overdue"  # the deadline has passed and work remains
+    unknown = "unknown"  # no paper inventory: progress cannot be measured
+
+
+PROGRESS_STATE_VI: dict[ProgressState, str] = {
+    ProgressState.done: "Hoàn thành",
+    ProgressState.on_track: "Đúng tiến độ",
+    ProgressState.at_risk: "Có nguy cơ chậm",
+    ProgressState.overdue: "Quá hạn",
+    ProgressState.unknown: "Chưa có số liệu hồ sơ giấy",
+}

@@ -3,33 +3,90 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
+from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import Session, col, func, select
 
-from schemas.models import Document, Page, Unit, utcnow
+from schemas.models import Document, Dossier, Page, Unit, utcnow
 from schemas.status import PENDING_STATUSES, DocumentStatus
 
 
+def unit_by_code(session: Session, code: str) -> Unit | None:
+    return session.exec(select(Unit).where(Unit.code == code)).first()
+
+
 def get_or_create_unit(session: Session, code: str, name: str | None = None) -> Unit:
-    unit = session.exec(select(Unit).where(Unit.code == code)).first()
+    """The unit with this code; a new one goes under the province's root when there is one."""
+    unit = unit_by_code(session, code)
     if unit is None:
-        unit = Unit(code=code, name=name or code)
+        roots = list(session.exec(select(Unit).where(col(Unit.parent_id).is_(None)).limit(2)))
+        unit = Unit(code=code, name=name or code, parent_id=roots[0].id if len(roots) == 1 else None)
         session.add(unit)
         session.flush()
     return unit
+
+
+def get_or_create_dossier(session: Session, unit_id: int, code: str) -> Dossier:
+    """The dossier with this paper code at this unit (documents uploaded later join it)."""
+    dossier = session.exec(select(Dossier).where(Dossier.unit_id == unit_id,
+                                                 Dossier.code == code)).first()
+    if dossier is None:
+        dossier = Dossier(unit_id=unit_id, code=code, title=code)
+        session.add(dossier)
+        session.flush()
+    return dossier
 
 
 def document_by_sha(session: Session, sha256: str) -> Document | None:
     return session.exec(select(Document).where(Document.sha256 == sha256)).first()
 
 
-def pending_document_ids(session: Session, limit: int | None = None) -> list[int]:
-    """Documents waiting for text: new ones and those a transient error stopped."""
-    query = (select(Document.id).where(col(Document.status).in_(PENDING_STATUSES))
-             .order_by(Document.id))
-    if limit:
-        query = query.limit(limit)
-    return list(session.exec(query))
+def _claimable(max_failed_runs: int, stale_before: datetime) -> ColumnElement[bool]:
+    """Waiting for text (new, or failed in fewer runs than allowed) and held by no live run."""
+    return and_(
+        col(Document.status).in_(PENDING_STATUSES),
+        or_(Document.status == DocumentStatus.received, col(Document.failures) < max_failed_runs),
+        or_(col(Document.claimed_at).is_(None), col(Document.claimed_at) < stale_before),
+    )
+
+
+def claim_documents(session: Session, worker: str, limit: int, max_failed_runs: int,
+                    lease: timedelta, skip: Collection[int] = ()) -> list[int]:
+    """Take up to `limit` waiting documents for this run, in one statement.
+
+    On PostgreSQL the candidates are locked FOR UPDATE SKIP LOCKED, so concurrent runs take
+    different documents without waiting on each other; SQLite runs one writer at a time, so
+    the single UPDATE is enough there. A claim older than the lease is taken over. `skip`:
+    documents this run already tried (a failure waits for a later run).
+    """
+    now = utcnow()
+    candidates = select(Document.id).where(_claimable(max_failed_runs, now - lease))
+    if skip:
+        candidates = candidates.where(col(Document.id).not_in(list(skip)))
+    candidates = (candidates
+                  .order_by(col(Document.id)).limit(limit).with_for_update(skip_locked=True))
+    claimed = session.execute(
+        update(Document).where(col(Document.id).in_(candidates.scalar_subquery()))
+        .values(claimed_by=worker, claimed_at=now).returning(col(Document.id))
+    )
+    return sorted(claimed.scalars().all())
+
+
+def count_claimable(session: Session, max_failed_runs: int, lease: timedelta) -> int:
+    return session.exec(select(func.count()).select_from(Document)
+                        .where(_claimable(max_failed_runs, utcnow() - lease))).one()
+
+
+def release_given_up(session: Session, max_failed_runs: int) -> int:
+    """Give documents that failed in every allowed run one more chance; returns how many."""
+    result = session.execute(
+        update(Document).where(Document.status == DocumentStatus.failed,
+                               col(Document.failures) >= max_failed_runs)
+        .values(failures=0, claimed_at=None, claimed_by=None)
+    )
+    return result.rowcount or 0
 
 
 def replace_pages(session: Session, document: Document, pages: list[Page]) -> None:

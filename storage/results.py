@@ -10,7 +10,7 @@ import json
 
 from sqlmodel import Session
 
-from schemas.models import Document, Page
+from schemas.models import Document, Page, utcnow
 from schemas.pages import DocumentText, InputRejected
 from schemas.status import DocumentStatus
 from storage.objects import ObjectStore, derived_key
@@ -49,7 +49,8 @@ def save_text(session: Session, store: ObjectStore, document: Document,
     replace_pages(session, document, pages)
     set_status(document, DocumentStatus.text_ready, kind=result.kind, page_count=len(pages),
                pdf_key=pdf.key, pdf_sha256=pdf.sha256, text_key=text.key,
-               text_sha256=text.sha256, warnings=result.warnings, error=None)
+               text_sha256=text.sha256, warnings=result.warnings, error=None,
+               text_ready_at=utcnow())
     session.add(document)
 
 
@@ -61,6 +62,7 @@ def save_rejection(session: Session, document: Document, rejection: InputRejecte
 
 
 def save_failure(session: Session, document: Document, error: str) -> None:
-    """A transient failure: the next run picks the document up again."""
-    set_status(document, DocumentStatus.failed, error=error[:2000])
+    """A transient failure: a later run picks the document up again, while it has runs left."""
+    set_status(document, DocumentStatus.failed, error=error[:2000], failures=document.failures + 1,
+               claimed_at=None)
     session.add(document)

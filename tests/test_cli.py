@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import EXIT_SOME_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE, app
+from flows.cli import app
+from flows.cli_common import EXIT_SOME_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE
 
 runner = CliRunner()
 
@@ -24,7 +25,8 @@ def test_ingest_process_status_json(tmp_path: Path, peers: Path, prefect_harness
     data = ["--data-dir", str(tmp_path / "data")]
     assert runner.invoke(app, ["init", *data]).exit_code == 0
     files = [str(peers / "qpdf__bad-xref.pdf"), str(peers / "pdfplumber__empty.pdf")]
-    taken = runner.invoke(app, ["ingest", *files, "--unit", "HU-LAMHA", *data])
+    taken = runner.invoke(app, ["ingest", *files, "--unit", "HU-LAMHA", "--unit-name", "Huyện ủy Lâm Hà",
+                                *data])
     assert taken.exit_code == 0, taken.output
     assert "2 tệp mới" in taken.output
     processed = runner.invoke(app, ["process", *data])

@@ -1,0 +1,52 @@
+"""What every `hoso` command shares: the app, consoles, exit codes, the data-folder option."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flows import runtime as rt_module
+from schemas.settings import Settings
+
+EXIT_OK = 0
+EXIT_SOME_REJECTED = 1  # finished, but some files were rejected, failed or unreadable
+EXIT_USAGE = 2  # bad arguments (Typer's own code)
+EXIT_UNAVAILABLE = 3  # the database or the object store cannot be reached
+
+app = typer.Typer(
+    help="hoso: số hóa hồ sơ cán bộ, công chức, viên chức — scanned personnel dossiers in, "
+    "searchable electronic files and records out. Settings come from HOSO_* environment "
+    "variables (see README).",
+    epilog="Exit codes: 0 done; 1 done, but some files were rejected, failed or unreadable; "
+    "2 wrong arguments, or a table that cannot be imported (nothing written); 3 the database or "
+    "object store cannot be reached.",
+    no_args_is_help=True, rich_markup_mode="rich", add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Embedded data folder (database and objects); default ./hoso-data "
+    "or HOSO_DATA_DIR.", show_default=False)]
+
+
+def open_runtime(data_dir: Path | None) -> rt_module.Runtime:
+    """Settings from the environment, the data folder from the option; database ready."""
+    from storage.db import upgrade
+
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    runtime = rt_module.use_settings(settings)
+    try:
+        upgrade(runtime.engine)
+        runtime.store.location()
+    except Exception as exc:  # noqa: BLE001  (say what cannot be reached, and stop)
+        err.print(f"[red]Không kết nối được cơ sở dữ liệu hoặc kho lưu trữ[/red] "
+                  f"(cannot reach the database or object store): {exc}")
+        raise typer.Exit(EXIT_UNAVAILABLE) from exc
+    return runtime
+
+
