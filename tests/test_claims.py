@@ -27,7 +27,8 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 def _rows(engine: Engine, n: int) -> list[int]:
     with session_scope(engine) as session:
-        docs = [Document(sha256=f"{i:064x}", size=1, source_name=f"{i}.pdf", object_key="k") for i in range(n)]
+        docs = [Document(sha256=f"{i:064x}", size=1, source_name=f"{i}.pdf", object_key="k")
+                for i in range(n)]
         session.add_all(docs)
         session.flush()
         return [d.id for d in docs]  # type: ignore[misc]
@@ -87,8 +88,8 @@ def _pdfs(folder: Path, n: int, pages: int) -> list[str]:
         for p in range(pages):
             pdf.add_page()
             for line in range(30):
-                pdf.cell(0, 8, f"Hồ sơ {i} trang {p + 1} dòng {line}: Nguyễn Văn An, Đức Trọng", new_x="LMARGIN",
-                         new_y="NEXT")
+                text = f"Hồ sơ {i} trang {p + 1} dòng {line}: Nguyễn Văn An, Đức Trọng"
+                pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
         path = folder / f"ho-so-{i:02d}.pdf"
         pdf.output(str(path))
         paths.append(str(path))
