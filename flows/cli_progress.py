@@ -49,23 +49,29 @@ def _day(value: str | None, option: str) -> date | None:
 
 def print_progress(report: ProgressReport, max_level: int = 1) -> None:
     """The province and its first level as a table; every unit at risk below it."""
-    from flows.report_render import fmt_date, fmt_int, fmt_pct
+    from flows.report_render import fmt_int, fmt_pct
 
     table = Table(title=f"Tiến độ số hóa hồ sơ đến {report.as_of:%d/%m/%Y} "
                         f"(hạn chót {report.deadline:%d/%m/%Y})")
     table.add_column("Đơn vị", no_wrap=True)
-    for header in ("Hồ sơ giấy", "Đã số hóa", "Tỷ lệ", "Hồ sơ/ngày", "Dự kiến xong"):
-        table.add_column(header, justify="right")
+    # Short headers so the table fits 80 columns: paper, electronic, share, per day, forecast.
+    for header in ("Giấy", "Số hóa", "Tỷ lệ", "/ngày", "Dự kiến"):
+        table.add_column(header, justify="right", no_wrap=True)
     table.add_column("Tình trạng", no_wrap=True)
     shown = [u for u in report.units if u.level <= max_level]
     shown += [u for u in report.at_risk() if u.level > max_level]
     for u in shown:
+        share = fmt_pct(u.percent).replace(" %", "%") if u.percent is not None else "?"
         table.add_row("  " * u.level + u.name,
-                      fmt_int(u.inventoried) if u.inventoried is not None else "chưa rõ",
-                      fmt_int(u.electronic), fmt_pct(u.percent), f"{u.per_day:.1f}".replace(".", ","),
-                      fmt_date(u.forecast) if u.forecast else "—",
+                      fmt_int(u.inventoried) if u.inventoried is not None else "?",
+                      fmt_int(u.electronic), share,
+                      f"{u.per_day:.1f}".replace(".", ","),
+                      f"{u.forecast:%d/%m/%y}" if u.forecast else "—",
                       f"[{STATE_STYLE[u.state]}]{STATE_SHORT[u.state]}[/]")
     console.print(table)
+    console.print("[dim]Giấy: hồ sơ giấy (paper dossiers); Số hóa: đã thành hồ sơ điện tử "
+                  "(electronic); /ngày: hồ sơ mỗi ngày, 7 ngày qua; Dự kiến: ngày dự kiến xong; "
+                  "?: chưa rõ, chưa có số liệu hồ sơ giấy (no inventory)[/dim]")
 
 
 @app.command()
