@@ -14,9 +14,11 @@ from flows.cli_common import EXIT_SOME_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", ["init", "ingest", "process", "status", "demo"])
+@pytest.mark.parametrize("command", ["init", "ingest", "process", "status", "demo", "report",
+                                     "nightly", "serve", "units import", "units seed", "units list",
+                                     "inventory import"])
 def test_every_command_explains_itself(command: str) -> None:
-    result = runner.invoke(app, [command, "--help"])
+    result = runner.invoke(app, [*command.split(), "--help"])
     assert result.exit_code == 0
     assert "--data-dir" in result.output
 
@@ -56,3 +58,21 @@ def test_unreachable_database_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path:
     result = runner.invoke(app, ["status", "--data-dir", str(tmp_path)])
     assert result.exit_code == EXIT_UNAVAILABLE
     assert "cannot reach the database" in result.output
+
+
+def test_nightly_command_says_what_it_left_in_the_inbox(tmp_path: Path, peers: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       prefect_harness: None) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "HU-KHONGCO").mkdir(parents=True)
+    (inbox / "HU-KHONGCO" / "a.pdf").write_bytes((peers / "qpdf__inherited-rotate.pdf").read_bytes())
+    monkeypatch.setenv("HOSO_INBOX", str(inbox))
+    monkeypatch.setenv("HOSO_INBOX_SETTLE_SECONDS", "0")
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert runner.invoke(app, ["units", "seed", *data]).exit_code == 0
+    result = runner.invoke(app, ["nightly", *data])
+    output = " ".join(result.output.split())
+    assert result.exit_code == EXIT_SOME_REJECTED, output
+    assert "HU-KHONGCO/a.pdf" in output and "no unit with code 'HU-KHONGCO'" in output
+    assert (inbox / "HU-KHONGCO" / "a.pdf").exists()  # kept for the clerk to move
+    assert list((tmp_path / "data" / "reports").glob("bao-cao-tien-do-*.xlsx"))
