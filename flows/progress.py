@@ -136,10 +136,10 @@ def _own_tallies(session: Session, settings: Settings, units: list[Unit]) -> dic
         tally.rejected += counts.get("rejected", 0)
         tally.failed += counts.get("failed", 0)
         tally.unassigned += counts.get("unassigned", 0)
+    parents = {u.parent_id for u in units}
     for unit in units:  # a unit that holds dossiers (or is a leaf) but has no count is a gap
         tally = own[unit.id]
-        is_leaf = not any(u.parent_id == unit.id for u in units)
-        if tally.inventoried is None and (is_leaf or tally.received):
+        if tally.inventoried is None and (unit.id not in parents or tally.received):
             tally.without_inventory = 1
     return own
 
