@@ -3,7 +3,8 @@
 # Vietnamese glyphs (sample generator), and Python's venv. Installs only what is missing.
 set -euo pipefail
 
-packages=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd fonts-dejavu-core fonts-liberation2)
+packages=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd fonts-dejavu-core fonts-dejavu-extra
+          fonts-liberation2)
 python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv python3-pip)
 
 missing=()

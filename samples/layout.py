@@ -35,8 +35,38 @@ _FONT_FILES = {
 }
 
 
+# More families for the varied benchmark forms: (file per style, Debian package). No fallback:
+# a missing font would silently change the output of a seed.
+FAMILIES: dict[str, tuple[dict[str, str], str]] = {
+    "liberation-serif": ({"regular": "LiberationSerif-Regular.ttf", "bold": "LiberationSerif-Bold.ttf",
+                          "italic": "LiberationSerif-Italic.ttf",
+                          "bolditalic": "LiberationSerif-BoldItalic.ttf"}, "fonts-liberation2"),
+    "liberation-sans": ({"regular": "LiberationSans-Regular.ttf", "bold": "LiberationSans-Bold.ttf",
+                         "italic": "LiberationSans-Italic.ttf",
+                         "bolditalic": "LiberationSans-BoldItalic.ttf"}, "fonts-liberation2"),
+    "dejavu-serif": ({"regular": "DejaVuSerif.ttf", "bold": "DejaVuSerif-Bold.ttf",
+                      "italic": "DejaVuSerif-Italic.ttf", "bolditalic": "DejaVuSerif-BoldItalic.ttf"},
+                     "fonts-dejavu-core"),
+    "dejavu-serif-condensed": ({"regular": "DejaVuSerifCondensed.ttf",
+                                "bold": "DejaVuSerifCondensed-Bold.ttf",
+                                "italic": "DejaVuSerifCondensed-Italic.ttf",
+                                "bolditalic": "DejaVuSerifCondensed-BoldItalic.ttf"}, "fonts-dejavu-extra"),
+    "dejavu-sans-condensed": ({"regular": "DejaVuSansCondensed.ttf",
+                               "bold": "DejaVuSansCondensed-Bold.ttf",
+                               "italic": "DejaVuSansCondensed-Oblique.ttf",
+                               "bolditalic": "DejaVuSansCondensed-BoldOblique.ttf"}, "fonts-dejavu-extra"),
+}
+SERIF = "serif"  # the demo's family: Liberation Serif, DejaVu Serif where it is missing
+
+
 @cache
-def font_path(style: str) -> Path:
+def font_path(style: str, family: str = SERIF) -> Path:
+    if family != SERIF:
+        files, package = FAMILIES[family]
+        for folder in _FONT_DIRS:
+            if (folder / files[style]).is_file():
+                return folder / files[style]
+        raise FileNotFoundError(f"no {files[style]}: install the Debian package {package}")
     for name in _FONT_FILES[style]:
         for folder in _FONT_DIRS:
             if (folder / name).is_file():
@@ -45,8 +75,8 @@ def font_path(style: str) -> Path:
 
 
 @cache
-def font(style: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_path(style)), size)
+def font(style: str, size: float, family: str = SERIF) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_path(style, family)), size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +85,9 @@ class Text:
     baseline: float
     text: str
     style: str
-    size: int
+    size: float
     color: Color = BLACK
+    family: str = SERIF
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +137,8 @@ class Page:
         return "\n".join(self.lines)
 
 
-def measure(text: str, style: str = "regular", size: int = BODY) -> float:
-    return font(style, size).getlength(text)
+def measure(text: str, style: str = "regular", size: float = BODY, family: str = SERIF) -> float:
+    return font(style, size, family).getlength(text)
 
 
 def wrap(text: str, width: float, style: str = "regular", size: int = BODY,

@@ -59,3 +59,21 @@ def lam_dong() -> Province:
     districts = tuple(District(d["kind"], d["name"], tuple(d["communes"]))
                       for d in raw["districts"])
     return Province(raw["province"], raw["cccd_code"], raw["bhxh_code"], districts)
+
+
+@cache
+def other_provinces() -> tuple[Province, ...]:
+    """Provinces a cadre of Lâm Đồng may come from (for the varied benchmark forms)."""
+    raw = json.loads((_DATA.parent / "provinces.json").read_text(encoding="utf-8"))
+    return tuple(Province(p["province"], p["cccd_code"], "",
+                          tuple(District(d["kind"], d["name"], tuple(d["communes"]))
+                                for d in p["districts"]))
+                 for p in raw["provinces"])
+
+
+def cccd_code(province: str) -> str:
+    """The CCCD place code of a province as printed ("Tỉnh Nghệ An" -> "040")."""
+    for p in (lam_dong(), *other_provinces()):
+        if p.name == province:
+            return p.cccd_code
+    raise KeyError(province)

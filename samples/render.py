@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 
 from samples.decisions import Decision
 from samples.layout import (
+    DPI,
     Ellipse,
     Line,
     Page,
@@ -225,20 +226,30 @@ def _seal_and_signature(w: Writer, x0: float, x1: float, top: float, key: str) -
     w.page.ops.append(Line(stroke, 5, BLUE))
 
 
-def rasterise(page: Page) -> Image.Image:
-    """The page as a clean white RGB image, 300 dpi."""
-    image = Image.new("RGB", page.size, "white")
+def rasterise(page: Page, dpi: int = DPI) -> Image.Image:
+    """The page as a clean white RGB image, at 300 dpi unless told otherwise (the layout is in
+    300 dpi pixels; another resolution scales every drawing operation)."""
+    k = dpi / DPI
+    if k == 1:
+        image = Image.new("RGB", page.size, "white")
+    else:
+        image = Image.new("RGB", (round(page.size[0] * k), round(page.size[1] * k)), "white")
     draw = ImageDraw.Draw(image)
     for op in page.ops:
         if isinstance(op, Text):
-            draw.text((op.x, op.baseline), op.text, font=font(op.style, op.size), fill=op.color,
-                      anchor="ls")
+            size = op.size if k == 1 else op.size * k
+            draw.text((op.x * k, op.baseline * k), op.text, font=font(op.style, size, op.family),
+                      fill=op.color, anchor="ls")
         elif isinstance(op, Line):
-            draw.line(op.points, fill=op.color, width=round(op.width), joint="curve")
+            points = op.points if k == 1 else [(x * k, y * k) for x, y in op.points]
+            draw.line(points, fill=op.color, width=max(1, round(op.width * k)), joint="curve")
         elif isinstance(op, Rect):
-            draw.rectangle((op.x0, op.y0, op.x1, op.y1), outline=(0, 0, 0), width=round(op.width))
+            draw.rectangle((op.x0 * k, op.y0 * k, op.x1 * k, op.y1 * k), outline=(0, 0, 0),
+                           width=max(1, round(op.width * k)))
         elif isinstance(op, Ellipse):
-            draw.ellipse((op.x0, op.y0, op.x1, op.y1), outline=op.color, width=round(op.width))
+            draw.ellipse((op.x0 * k, op.y0 * k, op.x1 * k, op.y1 * k), outline=op.color,
+                         width=max(1, round(op.width * k)))
         elif isinstance(op, Polygon):
-            draw.polygon(op.points, fill=op.color)
+            points = op.points if k == 1 else [(x * k, y * k) for x, y in op.points]
+            draw.polygon(points, fill=op.color)
     return image
