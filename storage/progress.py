@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
@@ -98,8 +98,6 @@ def snapshots_of(session: Session, unit_id: int) -> list[ProgressSnapshot]:
 
 def _utc(value: datetime | str | None) -> datetime | None:
     """Aggregates lose the column type on SQLite (text comes back); make them aware UTC."""
-    from datetime import UTC
-
     if value is None:
         return None
     if isinstance(value, str):
