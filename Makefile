@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test system postgres venv lint bench clean
+.PHONY: demo test system postgres venv lint bench bench-scale clean
 
 demo: system venv
 	$(VENV)/bin/hoso demo
@@ -30,6 +30,9 @@ lint: venv
 
 bench: system venv
 	$(PY) bench/ocr_throughput.py
+
+bench-scale: system venv postgres
+	$(PY) bench/report_scale.py
 
 clean:
 	rm -rf hoso-data .pytest_cache
