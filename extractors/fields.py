@@ -1,0 +1,373 @@
+"""Label-value reading of a form from word boxes: find each printed label despite OCR errors,
+then take the words that follow it, up to the dotted leader or the next label.
+
+Pages are rebuilt into visual lines from the word boxes (Tesseract may cut a line of side-by-side
+items into separate blocks). Labels are matched fuzzily on folded text (no case, no diacritics),
+and the matches are chosen so that the catalog's items keep their printed order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from schemas.catalog import FieldSpec, LayoutSpec
+from schemas.extraction import Box
+from schemas.pages import PageText
+from schemas.vietnamese import fold
+
+MIN_LABEL_SCORE = 78.0  # fuzz.ratio of folded label and words, 0–100
+# A run of dots (or an ellipsis) is a leader: the value ends where it starts.
+_LEADER = re.compile(r"(\.{3,}|…|\.\s?\.\s?\.|_{3,})")
+_ITEM_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2})?[).:\-]?$")
+_PUNCT = re.compile(r"[^0-9a-z ]+")
+MAX_CONTINUATION_LINES = 3
+LONG_LABEL_TAIL = 7  # words of a long label matched (its end, where the value follows)
+ITEM_BONUS = 12.0  # the label comes right after its own item number
+BELOW_MAX_PT = 160.0  # how far under its label a "below" value may be (a signature's height)
+_DATELINE = re.compile(r"(?<=,)\s*ng[aà]y\s*\S{1,3}\s*th[aá]ng\s*\S{1,3}\s*n[aă]m\s*\S{4}", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Token:
+    text: str
+    key: str  # folded, punctuation removed: what labels are matched on
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    conf: float | None  # 0–100; None for a text layer
+
+
+@dataclass(slots=True)
+class Line:
+    page: int  # 1-based position of the page in the run
+    tokens: list[Token]
+
+    @property
+    def y0(self) -> float:
+        return min(t.y0 for t in self.tokens)
+
+    @property
+    def y1(self) -> float:
+        return max(t.y1 for t in self.tokens)
+
+
+@dataclass(slots=True)
+class Anchor:
+    """Where one field's label was found."""
+
+    spec: FieldSpec
+    line: int  # index into the run's lines
+    start: int  # first token of the label
+    end: int  # one past its last token
+    score: float
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return (self.line, self.start)
+
+
+@dataclass(slots=True)
+class RawValue:
+    spec: FieldSpec
+    text: str  # the value as read, leaders cut
+    words: list[Token]
+    box: Box | None
+    label_score: float
+    word_conf: float | None  # mean OCR confidence of the value's words, 0–100
+
+
+def _key(text: str) -> str:
+    return _PUNCT.sub(" ", fold(text)).strip()
+
+
+def page_lines(page: PageText, number: int) -> list[Line]:
+    """The page's words in visual lines, top to bottom, left to right, in points."""
+    scale = 72.0 / page.dpi if page.unit == "px" and page.dpi else 1.0
+    tokens = [Token(w.text, _key(w.text), w.x0 * scale, w.y0 * scale, w.x1 * scale, w.y1 * scale, w.conf)
+              for w in page.words if w.text.strip()]
+    tokens.sort(key=lambda t: (t.y0 + t.y1) / 2)
+    lines: list[list[Token]] = []
+    for token in tokens:
+        middle = (token.y0 + token.y1) / 2
+        for line in reversed(lines[-3:]):  # a word joins a recent line it sits level with
+            top, bottom = min(t.y0 for t in line), max(t.y1 for t in line)
+            if top <= middle <= bottom and _height_ok(token, top, bottom):
+                line.append(token)
+                break
+        else:
+            lines.append([token])
+    return [Line(number, sorted(line, key=lambda t: t.x0)) for line in lines]
+
+
+def _height_ok(token: Token, top: float, bottom: float) -> bool:
+    """A word much taller than the line (a photo box's text, a stamp) starts its own line."""
+    return (token.y1 - token.y0) < 2.5 * max(bottom - top, 1.0)
+
+
+def run_lines(pages: list[PageText]) -> list[Line]:
+    lines: list[Line] = []
+    for number, page in enumerate(pages, start=1):
+        lines.extend(page_lines(page, number))
+    return lines
+
+
+def _label_words(spec: FieldSpec) -> str:
+    """The words a label is matched on. A long prompt wraps over lines and its value follows
+    its end, so only its last words are looked for."""
+    words = _key(spec.label).split()
+    return " ".join(words[-LONG_LABEL_TAIL:])
+
+
+def _item_before(line: Line, start: int, item: str) -> bool:
+    """The item's number printed just before the label ("15.3)", "15.3.", "15.3-")."""
+    if not item or start == 0:
+        return False
+    return line.tokens[start - 1].text.rstrip(").:-").rstrip(".") == item
+
+
+def _candidates(spec: FieldSpec, lines: list[Line]) -> list[Anchor]:
+    """The places the label may be: at most a few per line, best first."""
+    label = _label_words(spec)
+    size = len(label.split())
+    found: list[Anchor] = []
+    for index, line in enumerate(lines):
+        keys = [t.key for t in line.tokens]
+        options: list[Anchor] = []
+        for start in range(len(keys)):
+            if not keys[start]:
+                continue
+            best: Anchor | None = None
+            for n in (size - 1, size, size + 1):
+                if n < 1 or start + n > len(keys):
+                    continue
+                text = " ".join(k for k in keys[start:start + n] if k)
+                score = fuzz.ratio(text, label)
+                if score >= MIN_LABEL_SCORE and (best is None or score > best.score):
+                    best = Anchor(spec, index, start, start + n, score)
+            if best is not None:
+                if _item_before(line, start, spec.item):
+                    best.score += ITEM_BONUS
+                options.append(best)
+        options.sort(key=lambda a: -a.score)
+        kept: list[Anchor] = []
+        for option in options:  # overlapping windows are one place: keep the best of them
+            if all(option.end <= k.start or option.start >= k.end for k in kept):
+                kept.append(option)
+        found.extend(kept[:3])
+    return found
+
+
+def find_labels(layout: LayoutSpec, lines: list[Line]) -> list[Anchor]:
+    """One anchor per field found, chosen so that the fields keep the catalog's order and the
+    total label score is highest (a weighted longest increasing subsequence)."""
+    options: list[Anchor] = []
+    for spec in layout.fields:
+        options.extend(_candidates(spec, lines))
+    order = {spec.key: i for i, spec in enumerate(layout.fields)}
+    options.sort(key=lambda a: a.position)
+    # best[i]: the best total of a chain ending at option i; the chain's fields and positions
+    # both increase, and two labels never share a token.
+    best: list[float] = []
+    back: list[int] = []
+    for i, option in enumerate(options):
+        best.append(option.score)
+        back.append(-1)
+        for j in range(i):
+            prev = options[j]
+            if order[prev.spec.key] < order[option.spec.key] and _before(prev, option) \
+                    and best[j] + option.score > best[i]:
+                best[i], back[i] = best[j] + option.score, j
+    if not options:
+        return []
+    i = max(range(len(options)), key=best.__getitem__)
+    chain = []
+    while i >= 0:
+        chain.append(options[i])
+        i = back[i]
+    return chain[::-1]
+
+
+def _before(a: Anchor, b: Anchor) -> bool:
+    return a.line < b.line or (a.line == b.line and a.end <= b.start)
+
+
+def read_values(layout: LayoutSpec, lines: list[Line]) -> list[RawValue]:
+    """Each found label's value, read where the catalog says it is printed."""
+    anchors = find_labels(layout, lines)
+    values = []
+    for k, anchor in enumerate(anchors):
+        where = anchor.spec.where
+        if where == "dateline":
+            values.append(_dateline(anchor, lines, None))
+        elif where == "below":
+            values.append(_below(anchor, lines))
+        else:
+            values.append(_right(anchor, anchors, k, lines, block=where == "block"))
+    found = {a.spec.key for a in anchors}
+    signer = next((a.line for a in anchors if a.spec.where == "below"), None)
+    for spec in layout.fields:  # a date line has no printed label to anchor it
+        if spec.where == "dateline" and spec.key not in found:
+            values.append(_dateline(Anchor(spec, len(lines), 0, 0, 100.0), lines, signer))
+    return [v for v in values if v is not None]
+
+
+def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], block: bool) -> RawValue:
+    """The words after the label on its line, up to the leader or the next label, continued on
+    the following lines while the value wraps (a block: the paragraph under a heading)."""
+    starts = {(a.line, a.start) for a in anchors}
+    line = lines[anchor.line]
+    following = [a for a in anchors[k + 1:] if a.line == anchor.line]
+    stop = following[0].start if following else len(line.tokens)
+    rest = line.tokens[anchor.end:stop]
+    for i, token in enumerate(rest[:2]):  # the label's own end, read as a word of its own
+        if token.text.endswith(":") and i < len(rest) - 1:
+            rest = rest[i + 1:]
+            break
+    words, ended = _take(_until_gap(rest))
+    if following and not ended and words and following[0].spec.item \
+            and words[-1].text.rstrip(").:-").rstrip(".") == following[0].spec.item:
+        words = words[:-1]  # the next item's number, printed before its label
+    nxt = anchors[k + 1].line if k + 1 < len(anchors) else len(lines)
+    limit = MAX_CONTINUATION_LINES * (4 if block else 1)
+    wraps = words and not ended and _wraps(anchor.spec)  # only a started value runs on
+    if not following and (block or wraps):
+        previous = line
+        for index in range(anchor.line + 1, min(nxt, anchor.line + 1 + limit)):
+            more = lines[index]
+            if more.page != previous.page or more.y0 - previous.y1 > 1.2 * (previous.y1 - previous.y0):
+                break  # a page break, or a gap: a footer, a table, another part of the form
+            previous = more
+            if any((index, s) in starts for s in range(len(more.tokens))) or _is_heading(more) \
+                    or _DATELINE.search(" ".join(t.text for t in more.tokens)):
+                break
+            extra, ended = _take(more.tokens)
+            words += extra
+            if (ended and not block) or not extra:
+                break
+    return _raw_value(anchor, words, line.page)
+
+
+def _below(anchor: Anchor, lines: list[Line]) -> RawValue:
+    """The name printed under the label in its column, below the signature: the first short
+    line of capitalised words (not a sentence, not a "(Ký, ghi rõ họ tên)" hint)."""
+    label = lines[anchor.line].tokens[anchor.start:anchor.end]
+    left, right = min(t.x0 for t in label), max(t.x1 for t in label)
+    width = right - left
+    bottom = max(t.y1 for t in label)
+    for line in lines[anchor.line + 1:]:
+        if line.page != lines[anchor.line].page or line.y0 - bottom > BELOW_MAX_PT:
+            break
+        words = [t for t in line.tokens
+                 if left - width <= (t.x0 + t.x1) / 2 <= right + width]
+        words, _ = _take(words)
+        if 2 <= len(words) <= 6 and all(w.text[:1].isupper() for w in words) \
+                and not any("(" in w.text or ")" in w.text for w in words):
+            return _raw_value(anchor, words, line.page)
+    return _raw_value(anchor, [], lines[anchor.line].page)
+
+
+def _dateline(anchor: Anchor, lines: list[Line], signer: int | None) -> RawValue | None:
+    """The "<place>, ngày … tháng … năm …" line the form was signed on: the one just above the
+    signer's label when it was found, else the first after the items."""
+    if signer is not None:
+        candidates = lines[max(0, signer - 4):signer + 1][::-1]
+    else:
+        candidates = lines
+    for line in candidates:
+        text = " ".join(t.text for t in line.tokens)
+        match = _DATELINE.search(text)
+        if match:
+            words, _ = _take(_span_tokens(line.tokens, text, match.start(), match.end()))
+            return _raw_value(anchor, words, line.page)
+    return None
+
+
+def _span_tokens(tokens: list[Token], text: str, start: int, end: int) -> list[Token]:
+    """The tokens covering characters start..end of their space-joined text."""
+    out, position = [], 0
+    for token in tokens:
+        if position + len(token.text) > start and position < end:
+            out.append(token)
+        position += len(token.text) + 1
+    return out
+
+
+def _wraps(spec: FieldSpec) -> bool:
+    """Free text may run on over the next lines; dates, numbers and codes do not."""
+    return spec.type in ("text", "level")
+
+
+def _is_heading(line: Line) -> bool:
+    """A numbered item or a section title: not the continuation of a value."""
+    first = line.tokens[0].text
+    return bool(_ITEM_NUMBER.match(first)) or (first.isupper() and len(first) > 2 and len(line.tokens) > 2
+                                                and all(t.text.isupper() for t in line.tokens[:3]))
+
+
+def _is_leader_junk(text: str) -> bool:
+    """What OCR makes of a dotted leader: long runs of dots, zeros, dashes and ticks."""
+    if len(text) < 6:
+        return False
+    leaderish = sum(ch in ".,:;-_—–~'`\"0oO°" for ch in text)
+    return leaderish / len(text) >= 0.7
+
+
+def _take(tokens: list[Token]) -> tuple[list[Token], bool]:
+    """The value's words from the start of `tokens`; True when a leader ended it."""
+    words: list[Token] = []
+    for token in tokens:
+        match = _LEADER.search(token.text)
+        if match:
+            head = token.text[:match.start()].rstrip()
+            if head and not _is_leader_junk(head):
+                words.append(Token(head, _key(head), token.x0, token.y0, token.x1, token.y1, token.conf))
+            return _trim(words), True
+        if _is_leader_junk(token.text):
+            return _trim(words), True
+        words.append(token)
+    return _trim(words), False
+
+
+def _until_gap(tokens: list[Token]) -> list[Token]:
+    """Words up to a wide horizontal gap: what lies beyond is another column (a form code, a
+    photo box, a second signature)."""
+    for i in range(1, len(tokens)):
+        height = max(tokens[i - 1].y1 - tokens[i - 1].y0, 1.0)
+        if tokens[i].x0 - tokens[i - 1].x1 > 4 * height:
+            return tokens[:i]
+    return tokens
+
+
+def _trim(words: list[Token]) -> list[Token]:
+    """Drop the colon after the label, stray marks at both ends, and a final full stop."""
+    while words and not any(ch.isalnum() for ch in words[0].text):
+        words = words[1:]
+    if words and words[0].text.startswith(":"):
+        first = words[0]
+        rest = first.text[1:].strip()  # ":Không" glued to the colon
+        words = ([_retext(first, rest)] if rest else []) + words[1:]
+    while words and not any(ch.isalnum() for ch in words[-1].text):  # "¬", "—", "-"
+        words = words[:-1]
+    if words:
+        words[0] = _retext(words[0], words[0].text.lstrip("\"'“”‘’_:;,.-–—|"))
+        words[-1] = _retext(words[-1], words[-1].text.rstrip("\"'“”‘’_:;,.-–—|"))
+    return [w for w in words if w.text]
+
+
+def _retext(token: Token, text: str) -> Token:
+    return Token(text, _key(text), token.x0, token.y0, token.x1, token.y1, token.conf)
+
+
+def _raw_value(anchor: Anchor, words: list[Token], page: int) -> RawValue:
+    text = " ".join(w.text for w in words).strip()
+    confs = [w.conf for w in words if w.conf is not None]
+    box = None
+    if words:
+        box = Box(page=page, x0=min(w.x0 for w in words), y0=min(w.y0 for w in words),
+                  x1=max(w.x1 for w in words), y1=max(w.y1 for w in words))
+    return RawValue(anchor.spec, text, words, box, anchor.score,
+                    sum(confs) / len(confs) if confs else None)
