@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from schemas.status import Bloc, DocumentStatus, FileKind, SecurityClass, TextSource
+from schemas.status import Bloc, DocumentStatus, FieldStatus, FileKind, SecurityClass, TextSource
 
 
 def utcnow() -> datetime:
@@ -48,7 +48,9 @@ class Cadre(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cccd: str | None = Field(default=None, unique=True, max_length=12)
     full_name: str = Field(default="", max_length=255, index=True)
+    name_key: str = Field(default="", max_length=255, index=True)  # folded: no case, no diacritics
     birth_date: date | None = None
+    gender: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -155,3 +157,40 @@ class ProgressSnapshot(SQLModel, table=True):
     rejected: int = 0
     failed: int = 0
     taken_at: datetime = Field(default_factory=utcnow)
+
+
+class FieldValue(SQLModel, table=True):
+    """One value the machine read: a scalar item, or a table cell (row, column), with where it
+    was read and how sure the reading is. Never edited by people: see FieldCorrection."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)  # the file its page is in
+    dossier_id: int | None = Field(default=None, foreign_key="dossier.id", index=True)
+    part: int = 0  # which logical document of the dossier's run (a scanned stack holds several)
+    document_type: str = Field(max_length=64)
+    layout: str | None = Field(default=None, max_length=64)
+    key: str = Field(max_length=64, index=True)
+    row: int | None = None
+    column: str | None = Field(default=None, max_length=64)
+    raw: str = Field(default="", max_length=4000)
+    value: str | None = Field(default=None, max_length=4000)
+    confidence: float = 0.0
+    page: int | None = None  # page number in the document (file)
+    x0: float | None = None
+    y0: float | None = None
+    x1: float | None = None
+    y1: float | None = None
+    problems: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: FieldStatus = Field(default=FieldStatus.needs_review, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FieldCorrection(SQLModel, table=True):
+    """A person's value for a field, appended; the latest one is the field's value."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    field_value_id: int = Field(foreign_key="fieldvalue.id", index=True)
+    value: str = Field(max_length=4000)
+    corrected_by: str = Field(max_length=128)
+    corrected_at: datetime = Field(default_factory=utcnow)
+    note: str = Field(default="", max_length=1000)

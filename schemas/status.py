@@ -104,3 +104,21 @@ PROGRESS_STATE_VI: dict[ProgressState, str] = {
     ProgressState.overdue: "Quá hạn",
     ProgressState.unknown: "Chưa có số liệu hồ sơ giấy",
 }
+
+
+class FieldStatus(StrEnum):
+    """Where an extracted value stands. The machine's reading is never changed: a correction
+    is a new record, and the value's status says it was corrected."""
+
+    auto_accepted = "auto_accepted"  # sure enough (HOSO_AUTO_ACCEPT_CONFIDENCE)
+    needs_review = "needs_review"
+    confirmed = "confirmed"  # a reviewer accepted the machine's reading
+    corrected = "corrected"  # a reviewer gave another value (see FieldCorrection)
+
+
+FIELD_STATUS_VI: dict[FieldStatus, str] = {
+    FieldStatus.auto_accepted: "tự động chấp nhận",
+    FieldStatus.needs_review: "cần kiểm tra",
+    FieldStatus.confirmed: "đã xác nhận",
+    FieldStatus.corrected: "đã sửa",
+}
