@@ -1,0 +1,660 @@
+"""Raw value text -> normalized value, per catalog value type, with how sure the repair is.
+
+The raw text comes from OCR, already stripped of its label and dotted leaders, and may be
+damaged: lost or wrong diacritics, digit/letter confusions, stray punctuation. Each
+normalizer cleans what it safely can, says what it repaired (`problems`) and lowers its
+`certainty` for every repair, so the engine can weigh it with the OCR confidence.
+
+Word lists (names, ethnic groups, religions, levels, provinces) live in `extractors/lexicon/`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from schemas.catalog import ValueType
+from schemas.vietnamese import fold
+
+LEXICON = Path(__file__).with_name("lexicon")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    value: str | None  # ISO date, digits, proper-case name, canonical term…; None if not parseable
+    certainty: float  # 1.0 clean parse, lower for each repair, 0.0 when nothing could be parsed
+    problems: list[str] = field(default_factory=list)  # short English reasons
+
+
+def normalize(kind: ValueType, raw: str) -> Normalized:
+    """The normalized value of `raw` read for an item of type `kind`."""
+    return _NORMALIZERS[kind](raw or "")
+
+
+@cache
+def lexicon(name: str) -> Any:
+    """A data file of `extractors/lexicon/`, parsed once."""
+    return json.loads((LEXICON / name).read_text(encoding="utf-8"))
+
+
+class _Notes:
+    """Certainty and problems gathered while one value is normalized."""
+
+    def __init__(self) -> None:
+        self.certainty = 1.0
+        self.problems: list[str] = []
+
+    def doubt(self, factor: float, problem: str) -> None:
+        self.certainty *= factor
+        self.problems.append(problem)
+
+    def done(self, value: str | None, problem: str | None = None) -> Normalized:
+        if problem:
+            self.problems.append(problem)
+        if value is None:
+            return Normalized(None, 0.0, self.problems)
+        return Normalized(value, round(self.certainty, 3), self.problems)
+
+
+# ---------------------------------------------------------------- text
+
+_SPACES = re.compile(r"\s+")
+_EDGES = " .,;:…-–—_·•*~=|/\\"  # leaders, bullets and specks around a value
+_SPECKS = re.compile(r"^[^\w|!$]+|[^\w|!$]+$")  # around a number: not the letters read as digits
+
+
+def clean_text(raw: str) -> str:
+    """NFC, one space between words, no stray punctuation or leaders at either end."""
+    text = unicodedata.normalize("NFC", raw).replace("\u00a0", " ")
+    return _SPACES.sub(" ", text).strip(_EDGES)
+
+
+def _is_none_word(text: str) -> bool:
+    return _compact(text) in ("khong", "ko")
+
+
+def _text(raw: str) -> Normalized:
+    notes = _Notes()
+    text = clean_text(raw)
+    if not text:
+        return notes.done(None, "empty")
+    if _is_none_word(text):
+        return notes.done("Không")  # "KHÔNG", "Khong": the usual way to say "none"
+    return notes.done(text)
+
+
+# ---------------------------------------------------------------- digits and numbers
+
+# Letters OCR reads in place of digits (by the letter without its diacritics, case kept).
+_AS_DIGIT = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1", "!": "1",
+             "Z": "2", "z": "2", "S": "5", "s": "5", "$": "5", "B": "8", "G": "6", "b": "6", "T": "7",
+             "g": "9", "q": "9"}
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def _as_digits(token: str, allow_all_letters: bool = False) -> tuple[str, int] | None:
+    """The digits a token stands for and how many letters were read as digits; None for a word.
+    A token of letters only is a word unless `allow_all_letters` (a short date part between
+    separators: "lO" in "12/lO/1978")."""
+    out: list[str] = []
+    repairs = 0
+    for ch in token:
+        if ch in _ASCII_DIGITS:
+            out.append(ch)
+            continue
+        digit = _AS_DIGIT.get(unicodedata.normalize("NFD", ch)[0])
+        if digit is None:
+            return None
+        out.append(digit)
+        repairs += 1
+    if not out or (repairs == len(out) and not (allow_all_letters and len(out) <= 2)):
+        return None
+    return "".join(out), repairs
+
+
+def _digit_groups(text: str, notes: _Notes, what: str) -> list[str]:
+    """The digit groups of `text` in order: OCR letters repaired, words dropped (both noted)."""
+    groups: list[str] = []
+    for token in re.split(r"[\s.,;:/\\\-–—_()]+", text):
+        token = _SPECKS.sub("", token)
+        if not token:
+            continue
+        parsed = _as_digits(token)
+        if parsed is None:
+            notes.doubt(0.9, f"ignored {token!r} in the {what}")
+            continue
+        digits, repairs = parsed
+        if repairs:
+            notes.doubt(0.85 ** repairs, f"read {token!r} as {digits}")
+        groups.append(digits)
+    return groups
+
+
+def _cccd(raw: str) -> Normalized:
+    notes = _Notes()
+    digits = "".join(_digit_groups(clean_text(raw), notes, "number"))
+    if not digits:
+        return notes.done(None, "no digits")
+    if len(digits) not in (9, 12):
+        return notes.done(None, f"{len(digits)} digits: a CCCD has 12, an old CMND 9")
+    return notes.done(digits)
+
+
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
+def _digits(raw: str) -> Normalized:
+    notes = _Notes()
+    text = clean_text(raw)
+    groups = _digit_groups(text, notes, "number")
+    if not groups:
+        return notes.done(None, "no digits")
+    if len(groups) > 1 and all(_YEAR.match(g) for g in groups) and re.search(r"[-–—]", text):
+        # "1945 - 2010" in a năm sinh column: a life span, not one number
+        notes.doubt(0.7, f"kept the first of the years {text!r}")
+        return notes.done(groups[0])
+    return notes.done("".join(groups))
+
+
+_DECIMAL = re.compile(r"^(\d{1,3})(?:([.,])(\d{1,4}))?$")
+
+
+def _decimal(raw: str) -> Normalized:
+    """Keeps the Vietnamese decimal comma ("2,34"); a point read by OCR becomes a comma."""
+    notes = _Notes()
+    tokens = clean_text(raw).replace(" ,", ",").replace(", ", ",").split()
+    if not tokens:
+        return notes.done(None, "empty")
+    for extra in tokens[1:]:
+        notes.doubt(0.9, f"ignored {extra!r}")
+    number, repairs = "", 0
+    for ch in tokens[0]:
+        if ch in ".,":
+            number += ch
+            continue
+        parsed = _as_digits(ch, allow_all_letters=True)
+        if parsed is None:
+            return notes.done(None, f"{tokens[0]!r} is not a number")
+        number += parsed[0]
+        repairs += parsed[1]
+    match = _DECIMAL.match(number)
+    if not match:
+        return notes.done(None, f"{tokens[0]!r} is not a number")
+    if repairs:
+        notes.doubt(0.85 ** repairs, f"read {tokens[0]!r} as {number}")
+    whole, _, fraction = match.groups()
+    return notes.done(f"{whole},{fraction}" if fraction else whole)
+
+
+# ---------------------------------------------------------------- dates
+
+_DATE_WORDS = re.compile(r"ngay|thang|nam|sinh")  # folded: "ngày 12 tháng 3 năm 1978"
+_MONTH_PREFIX = re.compile(r"^th?(?=\d)|^th?$")  # folded: "T3/1978", "Th.3/1978"
+
+
+def _without_date_words(text: str) -> str:
+    """The text with its date words blanked, also when glued to a number ("tháng3")."""
+    folded = fold(text)
+    if len(folded) != len(text):  # not one folded letter per letter: leave it
+        return text
+    chars = list(text)
+    for word in _DATE_WORDS.finditer(folded):
+        chars[word.start():word.end()] = " " * (word.end() - word.start())
+    return "".join(chars)
+
+
+def _date_numbers(raw: str, notes: _Notes) -> list[str]:
+    """The numbers of a written date ("ngày 12 tháng 3 năm 1978", "12/O3/1978", "T3/1978")."""
+    numbers: list[str] = []
+    for token in re.split(r"[\s/.\-–—,:;()]+", _without_date_words(clean_text(raw))):
+        token = _SPECKS.sub("", token)
+        if _MONTH_PREFIX.match(fold(token)):
+            token = _MONTH_PREFIX.sub("", fold(token))
+        if not token:
+            continue
+        parsed = _as_digits(token, allow_all_letters=True)
+        if parsed is None:
+            notes.doubt(0.9, f"ignored {token!r} in the date")
+            continue
+        digits, repairs = parsed
+        if repairs:
+            notes.doubt(0.85 ** repairs * (0.9 if repairs == len(digits) else 1.0),
+                        f"read {token!r} as {digits}")
+        numbers.append(digits)
+    return numbers
+
+
+def _split_joined(numbers: list[str], notes: _Notes) -> list[str]:
+    """"12031978" and "031978": a date printed without separators."""
+    if len(numbers) == 1 and len(numbers[0]) in (6, 8):
+        notes.doubt(0.9, "no separators between day, month and year")
+        n = numbers[0]
+        return [n[:2], n[2:4], n[4:]] if len(n) == 8 else [n[:2], n[2:]]
+    return numbers
+
+
+def _year(text: str) -> tuple[int | None, str | None]:
+    if len(text) == 2:
+        return None, f"two-digit year {text!r}: the century is unknown"
+    if len(text) != 4:
+        return None, f"year {text!r} is not 4 digits"
+    return int(text), None
+
+
+def _plausible_year(year: int, notes: _Notes) -> None:
+    if not 1900 <= year <= 2100:
+        notes.doubt(0.5, f"year {year} is implausible")
+
+
+def _date(raw: str) -> Normalized:
+    notes = _Notes()
+    numbers = _split_joined(_date_numbers(raw, notes), notes)
+    if len(numbers) == 2:
+        return notes.done(None, "only a month and a year, no day")
+    if len(numbers) != 3:
+        return notes.done(None, "no day, month and year found")
+    day, month, year_text = (numbers[2], numbers[1], numbers[0]) if len(numbers[0]) == 4 else numbers
+    year, problem = _year(year_text)
+    if year is None:
+        return notes.done(None, problem)
+    try:
+        value = date(year, int(month), int(day))
+    except ValueError:
+        return notes.done(None, f"no such date: day {day}, month {month}, year {year}")
+    _plausible_year(year, notes)
+    return notes.done(value.isoformat())
+
+
+def _month(raw: str) -> Normalized:
+    notes = _Notes()
+    numbers = _split_joined(_date_numbers(raw, notes), notes)
+    if len(numbers) == 3:
+        numbers = [numbers[1], numbers[2]] if len(numbers[0]) != 4 else [numbers[1], numbers[0]]
+        notes.doubt(0.9, "a whole date where a month was expected: day dropped")
+    if len(numbers) == 1 and len(numbers[0]) == 4:
+        return notes.done(None, "only a year, no month")
+    if len(numbers) != 2:
+        return notes.done(None, "no month and year found")
+    month, year_text = numbers[::-1] if len(numbers[0]) == 4 else numbers
+    year, problem = _year(year_text)
+    if year is None:
+        return notes.done(None, problem)
+    if not 1 <= int(month) <= 12:
+        return notes.done(None, f"no such month: {month}")
+    _plausible_year(year, notes)
+    return notes.done(f"{year:04d}-{int(month):02d}")
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """The first and last day of a month."""
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+# ---------------------------------------------------------------- gender
+
+_GENDERS = {"nam": "Nam", "nu": "Nữ"}
+
+
+def _gender(raw: str) -> Normalized:
+    notes = _Notes()
+    text = clean_text(raw)
+    words = [w for w in re.split(r"[\s,.;:/()]+", text) if w]
+    hits = {_GENDERS[fold(w)] for w in words if fold(w) in _GENDERS}
+    if len(hits) > 1:
+        return notes.done(None, f"both genders in {text!r}")
+    if hits:
+        value = hits.pop()
+        word = next(w for w in words if fold(w) in _GENDERS)
+        if word.lower() != value.lower():
+            notes.doubt(0.9, f"read {word!r} as {value}")
+        return notes.done(value)
+    key = fold(text).replace("rn", "m").replace(" ", "")  # "rn" is OCR for "m"
+    near = [v for k, v in _GENDERS.items() if Levenshtein.distance(key, k) <= 1]
+    if len(key) >= 2 and len(near) == 1:
+        notes.doubt(0.75, f"read {text!r} as {near[0]}")
+        return notes.done(near[0])
+    return notes.done(None, f"{text!r} is not a gender" if text else "empty")
+
+
+# ---------------------------------------------------------------- closed lists
+
+def _compact(text: str) -> str:
+    """Folded, letters and digits only: "Gia-rai" and "Gia Rai" meet as "giarai"."""
+    return re.sub(r"[^0-9a-z]", "", fold(text))
+
+
+def _nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text.lower())
+
+
+def _tone_key(text: str) -> str:
+    """Lower case, one tone placement per word: "Hoà Hảo" and "Hòa Hảo" meet."""
+    words = unicodedata.normalize("NFC", text.lower()).split(" ")
+    return " ".join(min(w, tone_variant(w) or w) for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class _Snap:
+    value: str
+    certainty: float
+    problem: str | None
+
+
+def _spelled(text: str) -> str:
+    """With diacritics, but without case, spaces, hyphens, apostrophes or tone placement."""
+    return re.sub(r"[\s\-']", "", _tone_key(_APOSTROPHES.sub("'", text)))
+
+
+class _Terms:
+    """A closed list (ethnic groups, religions): each entry's canonical name and its variants."""
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        self.spelled: dict[str, str] = {}
+        self.compact: dict[str, list[tuple[str, str]]] = {}
+        for entry in entries:
+            for spelling in [entry["name"], *entry["variants"]]:
+                self.spelled[_spelled(spelling)] = entry["name"]
+                self.compact.setdefault(_compact(spelling), []).append((_spelled(spelling), entry["name"]))
+        self.keys = list(self.compact)
+
+    def snap(self, text: str) -> _Snap | None:
+        if _spelled(text) in self.spelled:
+            return _Snap(self.spelled[_spelled(text)], 1.0, None)
+        key = _compact(text)
+        if key in self.compact:  # the same letters, other diacritics
+            read = _nfd(_spelled(text))
+            _, name = min(self.compact[key], key=lambda c: Levenshtein.distance(_nfd(c[0]), read))
+            return _Snap(name, 0.9, f"read {text!r} as {name!r} (diacritics)")
+        if len(key) < 4:
+            return None  # short names ("Co", "Mạ", "Lào") are too close to each other to guess
+        edits = 1 if len(key) < 8 else 2
+        near = process.extract(key, self.keys, scorer=Levenshtein.distance, score_cutoff=edits, limit=None)
+        best = min((d for _, d, _ in near), default=None)
+        names = {self.compact[k][0][1] for k, d, _ in near if d == best}
+        if len(names) != 1:
+            return None  # nothing near, or two entries as near
+        name = names.pop()
+        return _Snap(name, 0.8 if best == 1 else 0.7, f"read {text!r} as {name!r} (OCR repair)")
+
+
+@cache
+def _terms(name: str) -> _Terms:
+    return _Terms(lexicon(name)["entries"])
+
+
+_PREFIXES = {"ethnicity": re.compile(r"^(?:dân tộc|người)\s+", re.IGNORECASE),
+             "religion": re.compile(r"^(?:tôn giáo)\s*:?\s+", re.IGNORECASE)}
+
+
+def _closed(kind: str, lexicon_file: str, what: str) -> Callable[[str], Normalized]:
+    def normalize_term(raw: str) -> Normalized:
+        notes = _Notes()
+        text = _PREFIXES[kind].sub("", clean_text(raw))
+        if not text:
+            return notes.done(None, "empty")
+        terms = _terms(lexicon_file)
+        snap = terms.snap(text) or terms.snap(re.sub(r"\s*\(.*?\)\s*", " ", text).strip())
+        if snap is None:
+            notes.doubt(0.5, f"{text!r} is not a known {what}")
+            return notes.done(text)
+        if snap.problem:
+            notes.doubt(snap.certainty, snap.problem)
+        return notes.done(snap.value)
+
+    return normalize_term
+
+
+# ---------------------------------------------------------------- levels
+
+class _Phrases:
+    """Known level terms by their folded words, longest first."""
+
+    def __init__(self, phrases: list[str]) -> None:
+        self.by_key = {tuple(_words_key(p.split())): p for p in phrases}
+        self.longest = max(len(k) for k in self.by_key)
+        self.keys = {" ".join(k): k for k in self.by_key}
+
+
+def _words_key(words: list[str]) -> list[str]:
+    return [k for k in (_compact(w) for w in words) if k]
+
+
+@cache
+def _phrases() -> _Phrases:
+    return _Phrases(lexicon("levels.json")["phrases"])
+
+
+def _phrase_at(words: list[str], i: int, phrases: _Phrases) -> tuple[int, str, float] | None:
+    """The longest known phrase starting at word i: (word count, canonical, certainty)."""
+    fuzzy: tuple[int, str, float] | None = None
+    for n in range(min(phrases.longest, len(words) - i), 0, -1):
+        span = words[i:i + n]
+        if any(re.search(r"[,;:)]$", w) for w in span[:-1]):
+            continue  # a phrase does not run across a comma
+        key = tuple(_words_key(span))
+        if key in phrases.by_key:
+            canonical = phrases.by_key[key]
+            read = " ".join(w.strip(",;:.()") for w in span)
+            return n, canonical, 1.0 if read.lower() == canonical.lower() else 0.95
+        joined = " ".join(key)
+        if fuzzy is None and len(joined) >= 8:
+            best = process.extractOne(joined, list(phrases.keys), scorer=fuzz.ratio, score_cutoff=90)
+            if best and len(phrases.keys[best[0]]) == len(key):
+                fuzzy = (n, phrases.by_key[phrases.keys[best[0]]], 0.85)
+    return fuzzy
+
+
+def _level(raw: str) -> Normalized:
+    notes = _Notes()
+    text = clean_text(raw)
+    if not text:
+        return notes.done(None, "empty")
+    words, out, i, matched = text.split(" "), [], 0, 0
+    phrases = _phrases()
+    while i < len(words):
+        found = _phrase_at(words, i, phrases)
+        if found is None:
+            out.append(words[i])
+            i += 1
+            continue
+        n, canonical, certainty = found
+        read = " ".join(words[i:i + n])
+        if certainty < 1.0:
+            notes.doubt(certainty, f"read {read!r} as {canonical!r}")
+        trail = re.search(r"[,;:)]*$", words[i + n - 1]).group()
+        out.append(canonical + trail)
+        matched += 1
+        i += n
+    if not matched:
+        notes.doubt(0.9, "no known level term")
+    value = " ".join(out)
+    return notes.done(value[:1].upper() + value[1:])
+
+
+# ---------------------------------------------------------------- names
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below
+_OPEN_PAIR = re.compile(r"(?<!q)(oa|oe|uy)$")
+_NAME_DIGITS = {"0": "o", "1": "i", "3": "e", "5": "s", "8": "b"}
+_APOSTROPHES = re.compile(r"[’‘`´ʼ]")
+
+
+def tone_variant(syllable: str) -> str | None:
+    """The same syllable with the tone mark in the other accepted place: "hòa" <-> "hoà"."""
+    decomposed = unicodedata.normalize("NFD", syllable.lower())
+    tone = next((c for c in decomposed if c in _TONES), None)
+    if tone is None:
+        return None
+    bare = decomposed.replace(tone, "")
+    match = _OPEN_PAIR.search(bare)
+    if not match:
+        return None
+    old = bare[:match.start() + 1] + tone + bare[match.start() + 1:]
+    new = bare + tone
+    other = new if decomposed == old else old if decomposed == new else None
+    return unicodedata.normalize("NFC", other) if other else None
+
+
+class _NameLexicon:
+    def __init__(self, data: dict[str, list[str]]) -> None:
+        self.surnames = self._index(data["surnames"])
+        self.given = self._index(data["surnames"] + data["given"])
+        self.given_only = {s.lower() for s in data["given_only"]}
+        self.minority = {_APOSTROPHES.sub("'", s).lower() for s in data["minority"]}
+
+    @staticmethod
+    def _index(syllables: list[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """(known spelling -> proper form, folded -> proper forms in lexicon order)."""
+        known: dict[str, str] = {}
+        by_fold: dict[str, list[str]] = {}
+        for s in syllables:
+            s = unicodedata.normalize("NFC", s)
+            for spelling in filter(None, (s.lower(), tone_variant(s))):
+                known.setdefault(spelling, s)
+            if s not in by_fold.setdefault(fold(s), []):
+                by_fold[fold(s)].append(s)
+        return known, by_fold
+
+
+@cache
+def _names() -> _NameLexicon:
+    return _NameLexicon(lexicon("names.json"))
+
+
+@dataclass(slots=True)
+class _Reading:
+    read: str  # lower case, as OCR read it (digits already turned to letters)
+    kind: str  # known, apostrophe, minority, fold, fuzzy, unknown
+    snap: str | None = None  # the lexicon syllable it would become
+    others: tuple[str, ...] = ()  # as close as `snap`
+
+
+def _closest(read: str, candidates: list[str]) -> tuple[str, tuple[str, ...]]:
+    """The candidate nearest with diacritics, then of the same length (OCR swaps letters more
+    than it drops them), then the commonest; and the others as near."""
+    def distance(c: str) -> tuple[int, int]:
+        return Levenshtein.distance(_nfd(c), _nfd(read)), abs(len(fold(c)) - len(fold(read)))
+
+    ranked = sorted(candidates, key=distance)
+    return ranked[0], tuple(c for c in ranked[1:] if distance(c) == distance(ranked[0]))
+
+
+# The shape of a Vietnamese syllable without diacritics: onset, vowels, final consonant.
+_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+                       r"[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?")
+
+
+def _fuzzy(read: str, by_fold: dict[str, list[str]]) -> tuple[str, tuple[str, ...]] | None:
+    """The syllable one misread letter away (folded), for readings of 4 letters or more that
+    cannot be a Vietnamese syllable ("Quanc"): a well-formed one ("Ngông") is a rare name, not an
+    OCR error. Only a swapped letter: one letter more or less is as likely another name."""
+    key = fold(read)
+    if len(key) < 4 or _SYLLABLE.fullmatch(key):
+        return None
+    near = [k for k in by_fold if len(k) == len(key) and Levenshtein.distance(k, key) == 1]
+    return _closest(read, [s for k in near for s in by_fold[k]]) if near else None
+
+
+def _read_syllable(read: str, first: bool, last: bool, lex: _NameLexicon) -> _Reading:
+    known, by_fold = lex.given
+    if first:
+        surnames, surname_folds = lex.surnames
+        if read in surnames:
+            return _Reading(read, "known")
+        if fold(read) in surname_folds:
+            # almost every Vietnamese name starts with one of a few surnames: "NGUYÊN" is Nguyễn
+            snap, others = _closest(read, surname_folds[fold(read)])
+            return _Reading(read, "minority" if read in lex.minority else "fold", snap, others)
+    if read in known or (last and read in lex.given_only):
+        return _Reading(read, "known")
+    if "'" in read:
+        return _Reading(read, "apostrophe")
+    key = fold(read)
+    candidates = by_fold.get(key, []) + [s.capitalize() for s in lex.given_only if last and fold(s) == key]
+    if read in lex.minority:
+        snap = _closest(read, candidates) if candidates else (None, ())
+        return _Reading(read, "minority", *snap)
+    if candidates:
+        return _Reading(read, "fold", *_closest(read, candidates))
+    near = (_fuzzy(read, lex.surnames[1]) if first else None) or _fuzzy(read, by_fold)
+    return _Reading(read, "fuzzy", *near) if near else _Reading(read, "unknown")
+
+
+def proper_case(word: str) -> str:
+    """"K'BRƠI" -> "K'Brơi", "nguyễn" -> "Nguyễn"."""
+    return re.sub(r"[^\s'\-]+", lambda m: m.group()[:1].upper() + m.group()[1:].lower(), word)
+
+
+def _name_words(raw: str, notes: _Notes) -> list[str]:
+    text = _APOSTROPHES.sub("'", clean_text(raw))
+    # "K'" stands alone in "K' Brơi"; other edge apostrophes are OCR specks
+    words = [w if re.fullmatch(r"\w'", w) else w.strip("'") for w in re.split(r"[\s,.;:()/\\]+", text)]
+    out = []
+    for word in filter(None, words):
+        letters = "".join(_NAME_DIGITS.get(ch, ch) for ch in word)
+        if letters != word:
+            notes.doubt(0.85, f"read {word!r} as {proper_case(letters)!r}")
+        if re.search(r"[0-9]", letters):
+            notes.doubt(0.7, f"digits in the name: {word!r}")
+        out.append(letters.lower())
+    return out
+
+
+def _name(raw: str) -> Normalized:
+    notes = _Notes()
+    words = _name_words(raw, notes)
+    if not words:
+        return notes.done(None, "empty")
+    lex = _names()
+    readings = [_read_syllable(w, i == 0, i == len(words) - 1 and i > 0, lex) for i, w in enumerate(words)]
+    # A minority syllable ("Ha" in "Ha Sa Mi") is kept as read unless the name shows it is
+    # Kinh with its diacritics lost: another syllable read bare needed them, or it has Văn / Thị.
+    lost = any(r.kind == "fold" and fold(r.read) == r.read for r in readings)
+    chosen = [(r.snap or "").lower() if r.kind in ("fold", "fuzzy") else r.read for r in readings]
+    kinh = "văn" in chosen or "thị" in chosen
+    out = []
+    for r in readings:
+        shown = proper_case(r.read)
+        if r.kind == "minority" and r.snap and (lost or kinh):
+            notes.doubt(0.85, f"read {shown!r} as {r.snap!r}")
+            out.append(r.snap)
+        elif r.kind == "minority" and r.snap:
+            notes.doubt(0.95, f"kept {shown!r} as read (or {r.snap!r})")
+            out.append(shown)
+        elif r.kind in ("fold", "fuzzy"):
+            also = f" (or {', '.join(r.others)})" if r.others else ""
+            notes.doubt((0.9 if r.kind == "fold" else 0.75) * (0.9 if r.others else 1.0),
+                        f"read {shown!r} as {r.snap!r}{also}")
+            out.append(r.snap)
+        elif r.kind == "unknown":
+            notes.doubt(0.85, f"unknown syllable {shown!r} kept as read")
+            out.append(shown)
+        else:
+            out.append(shown)
+    return notes.done(" ".join(out))
+
+
+_NORMALIZERS: dict[str, Callable[[str], Normalized]] = {
+    "text": _text,
+    "name": _name,
+    "date": _date,
+    "month": _month,
+    "cccd": _cccd,
+    "digits": _digits,
+    "decimal": _decimal,
+    "gender": _gender,
+    "ethnicity": _closed("ethnicity", "ethnicities.json", "ethnic group"),
+    "religion": _closed("religion", "religions.json", "religion"),
+    "level": _level,
+}
