@@ -78,6 +78,8 @@ class RawValue:
     box: Box | None
     label_score: float
     word_conf: float | None  # mean OCR confidence of the value's words, 0–100
+    leader: bool = False  # a dotted leader closed it on the label's line (a blank is really blank)
+    lines: int = 1  # lines it was read from (a wrapped value may have taken a neighbour's words)
 
 
 def _key(text: str) -> str:
@@ -228,12 +230,15 @@ def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], blo
             rest = rest[i + 1:]
             break
     words, ended = _take(_until_gap(rest))
+    words = _until_heading(words)
+    closed = ended
     if following and not ended and words and following[0].spec.item \
             and words[-1].text.rstrip(").:-").rstrip(".") == following[0].spec.item:
         words = words[:-1]  # the next item's number, printed before its label
     nxt = anchors[k + 1].line if k + 1 < len(anchors) else len(lines)
     limit = MAX_CONTINUATION_LINES * (4 if block else 1)
     wraps = words and not ended and _wraps(anchor.spec)  # only a started value runs on
+    lines_read = 1
     if not following and (block or wraps):
         previous = line
         for index in range(anchor.line + 1, min(nxt, anchor.line + 1 + limit)):
@@ -245,10 +250,28 @@ def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], blo
                     or _DATELINE.search(" ".join(t.text for t in more.tokens)):
                 break
             extra, ended = _take(more.tokens)
-            words += extra
+            words += _until_heading(extra)
+            lines_read += bool(extra)
             if (ended and not block) or not extra:
                 break
-    return _raw_value(anchor, words, line.page)
+    value = _raw_value(anchor, words, line.page)
+    value.leader, value.lines = closed, lines_read
+    return value
+
+
+def _until_heading(words: list[Token]) -> list[Token]:
+    """A value in ordinary case stops where a run of capitals starts: a title or heading that
+    shares its line (the form's title beside the header items)."""
+    for i in range(1, len(words) - 2):
+        run = words[i:i + 3]
+        if all(_capitals(w.text) for w in run) and not _capitals(words[i - 1].text):
+            return words[:i]
+    return words
+
+
+def _capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
 
 
 def _below(anchor: Anchor, lines: list[Line]) -> RawValue:

@@ -91,7 +91,56 @@ def _text(raw: str) -> Normalized:
         return notes.done(None, "empty")
     if _is_none_word(text):
         return notes.done("Không")  # "KHÔNG", "Khong": the usual way to say "none"
-    return notes.done(text)
+    return notes.done(restore_tones(text, notes))
+
+
+@cache
+def _vocabulary() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Known words of two or more syllables (phrases.txt and province names), by their letters
+    without marks."""
+    words: list[str] = []
+    for line in (LEXICON / "phrases.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.append(line)
+    provinces = lexicon("provinces.json")
+    for entry in provinces["provinces"]:
+        words.append(entry["name"] if isinstance(entry, dict) else str(entry))
+    vocabulary: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for word in words:
+        syllables = tuple(unicodedata.normalize("NFC", word).split())
+        if len(syllables) >= 2:
+            vocabulary.setdefault(tuple(fold(x) for x in syllables), syllables)
+    return vocabulary
+
+
+def restore_tones(text: str, notes: _Notes | None = None) -> str:
+    """Put back the marks OCR lost or swapped in known words ("tố chức" -> "tổ chức", "Lầm Đồng"
+    -> "Lâm Đồng"), keeping each syllable's case and punctuation."""
+    vocabulary = _vocabulary()
+    longest = max((len(k) for k in vocabulary), default=0)
+    tokens = text.split(" ")
+    cores = [t.strip(_EDGES + ",;:()") for t in tokens]
+    i = 0
+    while i < len(tokens):
+        for n in range(min(longest, len(tokens) - i), 1, -1):
+            key = tuple(fold(c) for c in cores[i:i + n])
+            known = vocabulary.get(key)
+            if known is None or any(not c for c in cores[i:i + n]) \
+                    or any(t.rstrip()[-1:] in ",;:)" for t in tokens[i:i + n - 1]):
+                continue  # a word does not run across a comma
+            for j, syllable in enumerate(known):
+                core = cores[i + j]
+                if core.lower() != syllable.lower():
+                    fixed = syllable.upper() if core.isupper() and len(core) > 1 else \
+                        (syllable[:1].upper() + syllable[1:] if core[:1].isupper() else syllable)
+                    tokens[i + j] = tokens[i + j].replace(core, fixed, 1)
+                    if notes is not None:
+                        notes.doubt(0.97, f"restored the marks of '{core}' ({' '.join(known)})")
+            i += n - 1
+            break
+        i += 1
+    return " ".join(tokens)
 
 
 # ---------------------------------------------------------------- digits and numbers
