@@ -12,7 +12,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExec
 import numpy as np
 from PIL import Image
 
-from extractors import images, ocr, pdf, preprocess, searchable
+from extractors import images, ocr, pdf, preprocess, rules, searchable
 from extractors.filetype import detect_kind
 from schemas.pages import DocumentText, InputRejected, PageText
 from schemas.settings import Limits, OcrOptions
@@ -66,7 +66,7 @@ def _pdf_pages(data: bytes, limits: Limits, options: OcrOptions, pool: Executor,
                 runner.done(PageText(
                     number=facts.number, source=TextSource.text_layer, text=facts.text,
                     words=facts.words, width=facts.width, height=facts.height, unit="pt",
-                    rotation=facts.rotation, pdf=None,
+                    rotation=facts.rotation, pdf=None, rules=facts.rules,
                 ))
                 continue
             image, dpi = pdf.render(document, index, options.ocr_dpi, limits)
@@ -92,14 +92,23 @@ def _image_pages(data: bytes, limits: Limits, options: OcrOptions, pool: Executo
     return runner.results()
 
 
+# Scans below this share of the OCR resolution are enlarged to it before they are read.
+LOW_DPI_FACTOR = 0.8
+# A page read with a mean confidence under this is tried the other ways up (orientation
+# detection can miss a turned page; an upside-down page reads at about 35-40).
+UPSIDE_DOWN_CONF = 55.0
+
+
 def scan_page(image: Image.Image, dpi: int, number: int, base_rotation: int,
               options: OcrOptions, limits: Limits, warnings: list[str]) -> PageText:
-    """A scanned page: upright, straightened, cleaned, then one Tesseract pass. The colour
-    image, turned and straightened the same way, is what the searchable PDF shows."""
+    """A scanned page: upright, straightened, cleaned, its table rules found, then one
+    Tesseract pass. The colour image, turned and straightened the same way, is what the
+    searchable PDF shows."""
     pixels = preprocess.to_array(image)
     gray = preprocess.to_gray(pixels)
     timeout = limits.ocr_page_timeout_s
     turn = 0
+    ruling: list[rules.Rule] = []
     try:
         if options.fix_orientation:
             angle, confidence = ocr.detect_orientation(gray, dpi, timeout)
@@ -111,27 +120,57 @@ def scan_page(image: Image.Image, dpi: int, number: int, base_rotation: int,
         if skew:
             pixels = preprocess.rotate_small(pixels, skew)
             gray = preprocess.rotate_small(gray, skew)
-        result = ocr.ocr_page(preprocess.clean(gray), dpi, options.ocr_lang, timeout)
+        read_dpi = dpi
+        if dpi < LOW_DPI_FACTOR * options.ocr_dpi:  # words and rules in the enlarged page's pixels
+            room = (limits.max_render_pixels / max(gray.shape[0] * gray.shape[1], 1)) ** 0.5
+            factor = min(options.ocr_dpi / dpi, room)  # never past the rendering limit
+            if factor > 1.05:
+                gray = preprocess.upscale(gray, factor)
+                read_dpi = round(dpi * factor)
+        evened = preprocess.even_light(gray)
+        result = ocr.ocr_page(preprocess.binarise(evened), read_dpi, options.ocr_lang, timeout)
+        if options.fix_orientation and (result.mean_conf or 0) < UPSIDE_DOWN_CONF:
+            evened, extra, result = _other_way_up(evened, read_dpi, options, timeout, result)
+            if extra:
+                pixels = preprocess.rotate_quarter(pixels, extra)
+                turn = (turn + extra) % 360
+        ruling = rules.find_rules(evened, read_dpi)
     except ocr.OcrTimeout as exc:
         return PageText(
             number=number, source=TextSource.none, text="", words=[], width=gray.shape[1],
             height=gray.shape[0], unit="px", dpi=dpi, rotation=(base_rotation + turn) % 360,
             pdf=searchable.image_page(pixels, dpi),
-            warnings=[*warnings, f"not read: {exc}; the page image is kept"],
+            warnings=[*warnings, f"not read: {exc}; the page image is kept"], rules=ruling,
         )
     return PageText(
         number=number, source=TextSource.ocr, text=result.text, words=result.words,
-        width=gray.shape[1], height=gray.shape[0], unit="px", dpi=dpi,
+        width=evened.shape[1], height=evened.shape[0], unit="px", dpi=read_dpi,
         rotation=(base_rotation + turn) % 360, skew=skew, mean_conf=result.mean_conf,
         pdf=searchable.image_page(pixels, dpi, result.textonly_pdf), warnings=warnings,
+        rules=ruling,
     )
+
+
+def _other_way_up(evened: np.ndarray, dpi: int, options: OcrOptions, timeout: float,
+                  first: ocr.OcrResult) -> tuple[np.ndarray, int, ocr.OcrResult]:
+    """A page that reads badly may be upside down or on its side where orientation detection
+    was not sure: read it the other ways and keep the best (clockwise turn applied)."""
+    best = (evened, 0, first)
+    for extra in (180, 90, 270):
+        turned = preprocess.rotate_quarter(evened, extra)
+        result = ocr.ocr_page(preprocess.binarise(turned), dpi, options.ocr_lang, timeout)
+        if (result.mean_conf or 0) > (best[2].mean_conf or 0) + 15:
+            best = (turned, extra, result)
+        if (best[2].mean_conf or 0) >= UPSIDE_DOWN_CONF:
+            break
+    return best
 
 
 def _text_layer_as_image(facts: pdf.PdfPageFacts, image: Image.Image, dpi: int) -> PageText:
     return PageText(
         number=facts.number, source=TextSource.text_layer, text=facts.text, words=facts.words,
         width=facts.width, height=facts.height, unit="pt", rotation=facts.rotation,
-        pdf=searchable.image_page(np.asarray(image), dpi),
+        rules=facts.rules, pdf=searchable.image_page(np.asarray(image), dpi),
         warnings=["the PDF could not be copied page by page; its searchable copy shows the "
                   "page as an image"],
     )

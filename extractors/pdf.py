@@ -6,6 +6,7 @@ holds PDFIUM_LOCK. pikepdf (qpdf) checks structure: encryption, dynamic XFA, rep
 
 from __future__ import annotations
 
+import ctypes
 import io
 import math
 import threading
@@ -17,6 +18,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
+from extractors.rules import Rule
 from extractors.textlayer import MIN_LETTERS_OVER_SCAN, judge
 from schemas.pages import InputRejected, Word
 from schemas.settings import Limits
@@ -26,6 +28,11 @@ PDFIUM_LOCK = threading.RLock()
 
 # An image covering this share of the page makes it a scanned page.
 SCAN_COVERAGE = 0.3
+# A drawn line is a table rule when it is axis-aligned (this slope at most) and this long
+# (points); a filled rectangle is a rule when it is thinner than RULE_THICK points.
+RULE_MIN_PT = 13.0
+RULE_SLOPE = 0.02
+RULE_THICK = 2.5
 
 
 @dataclass(slots=True)
@@ -39,6 +46,7 @@ class PdfPageFacts:
     why_not: str
     scanned: bool  # an image covers much of the page
     words: list[Word] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)  # drawn table rules, displayed frame
 
 
 @dataclass(slots=True)
@@ -107,9 +115,10 @@ def page_facts(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPageFa
                 words = _words(textpage, page, rotation) if usable else []
             finally:
                 textpage.close()
+            rules = _rules(page, rotation) if usable else []
         finally:
             page.close()
-    return PdfPageFacts(index + 1, rotation, width, height, text, usable, why, scanned, words)
+    return PdfPageFacts(index + 1, rotation, width, height, text, usable, why, scanned, words, rules)
 
 
 def render(pdf: pdfium.PdfDocument, index: int, dpi: int, limits: Limits) -> tuple[Image.Image, int]:
@@ -151,8 +160,7 @@ def _image_coverage(page: pdfium.PdfPage, page_area: float) -> float:
 
 def _words(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage, rotation: int) -> list[Word]:
     """Words from the character boxes, in points of the displayed page (top-left origin)."""
-    x0, y0, x1, y1 = page.get_cropbox()
-    box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    box = _page_box(page)
     words: list[Word] = []
     chars: list[str] = []
     bounds = [math.inf, math.inf, -math.inf, -math.inf]
@@ -181,6 +189,94 @@ def _words(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage, rotation: int) ->
             bounds[2], bounds[3] = max(bounds[2], right), max(bounds[3], top)
     flush()
     return words
+
+
+def _rules(page: pdfium.PdfPage, rotation: int) -> list[Rule]:
+    """Horizontal and vertical lines drawn on the page (stroked path segments, thin filled
+    rectangles), in points of the displayed page, top-left origin, like the words."""
+    box = _page_box(page)
+    rules: list[Rule] = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=5):
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke)
+        if stroke.value:
+            lines = _path_lines(obj)
+        elif fill.value:
+            lines = _thin_fill(obj)
+        else:
+            continue
+        for ax, ay, bx, by in lines:
+            left, top, right, bottom = _to_display(
+                [min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)], box, rotation)
+            rules.append((round(left, 2), round(top, 2), round(right, 2), round(bottom, 2)))
+    return rules
+
+
+def _object_matrix(obj: pdfium.PdfObject) -> pdfium.PdfMatrix:
+    """Path space -> page space, through any Form XObjects holding the object."""
+    matrix = obj.get_matrix()
+    container = obj.container
+    while container is not None:
+        matrix = matrix.multiply(container.get_matrix())
+        container = container.container
+    return matrix
+
+
+def _path_points(obj: pdfium.PdfObject) -> list[tuple[int, float, float, bool]]:
+    """(segment type, x, y, closes the subpath) of each path segment, in page space."""
+    matrix = _object_matrix(obj)
+    x, y = ctypes.c_float(), ctypes.c_float()
+    points = []
+    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        if not segment or not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+            continue
+        px, py = matrix.on_point(x.value, y.value)
+        points.append((pdfium_c.FPDFPathSegment_GetType(segment), px, py,
+                       bool(pdfium_c.FPDFPathSegment_GetClose(segment))))
+    return points
+
+
+def _path_lines(obj: pdfium.PdfObject) -> list[tuple[float, float, float, float]]:
+    """The straight, axis-aligned, long enough segments of a stroked path."""
+    lines = []
+    start = last = None
+    for kind, px, py, closes in _path_points(obj):
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            start = last = (px, py)
+            continue
+        if last is not None and kind == pdfium_c.FPDF_SEGMENT_LINETO:
+            lines.append((*last, px, py))
+        last = (px, py)
+        if closes and start is not None:
+            lines.append((px, py, *start))
+            last = start
+    return [line for line in lines if _is_rule(*line)]
+
+
+def _thin_fill(obj: pdfium.PdfObject) -> list[tuple[float, float, float, float]]:
+    """A filled bar drawn as a rule (what word processors export): its centre line."""
+    left, bottom, right, top = obj.get_bounds()
+    if right - left >= RULE_MIN_PT and top - bottom <= RULE_THICK:
+        middle = (top + bottom) / 2
+        return [(left, middle, right, middle)]
+    if top - bottom >= RULE_MIN_PT and right - left <= RULE_THICK:
+        middle = (left + right) / 2
+        return [(middle, bottom, middle, top)]
+    return []
+
+
+def _is_rule(ax: float, ay: float, bx: float, by: float) -> bool:
+    dx, dy = abs(bx - ax), abs(by - ay)
+    return max(dx, dy) >= RULE_MIN_PT and min(dx, dy) <= RULE_SLOPE * max(dx, dy)
+
+
+def _page_box(page: pdfium.PdfPage) -> tuple[float, float, float, float]:
+    """The displayed area of the page (crop box within media box), as PDFium sees it: boxes
+    inherited from the page tree count (pypdfium2's get_cropbox would fall back to US
+    Letter when the page itself has none, shifting every word of an A4 page by 50 pt)."""
+    x0, y0, x1, y1 = page.get_bbox()
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
 def _to_display(b: list[float], box: tuple[float, float, float, float],

@@ -218,7 +218,7 @@ def demo(
 
 
 # Units, inventory and progress commands come after the clerks' commands in `--help`.
-from flows import cli_progress, cli_units  # noqa: E402, F401  (they add their commands to the app)
+from flows import cli_progress, cli_records, cli_units  # noqa: E402, F401  (they add their commands)
 
 if __name__ == "__main__":
     app()

@@ -14,6 +14,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.errors import retry_if_transient
+from flows.extract import extract
 from flows.intake import IntakeResult, close_batch, keep_original, open_batch
 from flows.process import process
 from flows.progress import progress_report, snapshot_rows
@@ -115,10 +116,12 @@ def publish_summary(report: ProgressReport) -> None:
 
 @flow(name="nightly")
 def nightly(as_of: date | None = None) -> dict:
-    """Take in the inbox, read what waits, snapshot progress, store and publish the report."""
+    """Take in the inbox, read what waits, extract the fields, snapshot progress, store and
+    publish the report."""
     logger = get_run_logger()
     taken = take_in_inbox()
     outcomes = process()
+    extracted = extract()
     report = snapshot_progress(as_of)
     files = store_report(report)
     publish_summary(report)
@@ -126,7 +129,7 @@ def nightly(as_of: date | None = None) -> dict:
     logger.info("province: %s of %s dossiers electronic (%s)", province.electronic_counted,
                 province.inventoried, province.state.value)
     return {
-        "inbox": asdict(taken), "processed": outcomes, "report": files,
+        "inbox": asdict(taken), "processed": outcomes, "extracted": extracted, "report": files,
         "as_of": report.as_of.isoformat(), "province": province.as_dict(),
         "at_risk": [u.code for u in report.at_risk()],
     }

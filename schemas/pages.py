@@ -58,6 +58,10 @@ class PageText:
     mean_conf: float | None = None
     pdf: bytes | None = None  # this page as a searchable PDF page (None: copy the original page)
     warnings: list[str] = field(default_factory=list)
+    # Horizontal and vertical ruling lines (table cells): x0, y0, x1, y1 in word units of the
+    # upright page. Kept last: pages pickled before it existed load without the attribute,
+    # so read it with getattr(page, "rules", []).
+    rules: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -33,6 +33,7 @@ def save_text(session: Session, store: ObjectStore, document: Document,
             "page": page.number, "source": page.source.value, "unit": page.unit,
             "width": page.width, "height": page.height, "dpi": page.dpi,
             "rotation": page.rotation, "words": [w.as_dict() for w in page.words],
+            "rules": [[round(v, 1) for v in rule] for rule in getattr(page, "rules", [])],
         }
         words = store.put_bytes(derived_key(doc_id, f"{stem}.words.json"),
                                 json.dumps(words_doc, ensure_ascii=False).encode("utf-8"),

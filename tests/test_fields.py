@@ -96,3 +96,25 @@ def test_born_digital_cvs_of_every_layout(born_digital: tuple[Path, dict]) -> No
             assert got[key] == expected[key]
         seen.add(document["layout"])
     assert seen == {"2c_bnv_2008", "tt06_2023", "2c_tctw_98"}
+
+
+def test_born_digital_decisions(born_digital: tuple[Path, dict]) -> None:
+    from extractors.decision import read_decision
+    from extractors.document import read_document
+    from schemas.settings import Limits, OcrOptions
+
+    folder, truth = born_digital
+    files = {f["file"]: f for f in truth["files"]}
+    right = total = 0
+    for document in truth["documents"]:
+        first = files[document["pages"][0]["file"]]
+        if document["type"] != "quyet_dinh" or not first["text_layer"]:
+            continue
+        read = read_document((folder / first["file"]).read_bytes(), Limits(), OcrOptions())
+        pages = [read.pages[p["page"] - 1] for p in document["pages"]]
+        got = {v.spec.key: v.text for v in read_decision(layout("quyet_dinh"), pages)}
+        for key, field in document["fields"].items():
+            total += 1
+            right += got.get(key, "") == " ".join(field["text"].split())
+        assert got["so_ky_hieu"] == document["fields"]["so_ky_hieu"]["text"]
+    assert total and right / total >= 0.9

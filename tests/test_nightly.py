@@ -78,13 +78,14 @@ def test_nightly_takes_in_processes_snapshots_and_reports(
     left = sorted(p.relative_to(inbox).as_posix() for p in inbox.rglob("*") if p.is_file())
     assert left == ["HU-DUCTRONG/.partial-upload.pdf", "HU-NOWHERE/x.pdf", "top-level.pdf"]
     assert result["processed"] == {"text_ready": 4, "rejected": 1}
+    assert result["extracted"]["documents"] == 4  # read for fields the same night
     with session_scope(runtime().engine) as session:
         docs = {d.source_name: d for d in documents(session)}
         dossiers = {d.id: d.code for d in session.exec(select(Dossier))}
         snaps = list(session.exec(select(ProgressSnapshot)))
     assert dossiers[docs[GOOD].dossier_id] == "DT-001" and docs["loose.pdf"].dossier_id is None
     assert docs["cut-short.pdf"].status.value == "rejected"
-    assert docs["retry-me.pdf"].status.value == "text_ready" and docs["retry-me.pdf"].id == retried
+    assert docs["retry-me.pdf"].status.value == "extracted" and docs["retry-me.pdf"].id == retried
     assert docs["given-up.pdf"].status.value == "failed" and docs["given-up.pdf"].id == given_up
     assert docs["given-up.pdf"].attempts == 3 * settings.max_failed_runs  # not tried again
 
