@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test system postgres venv lint bench bench-scale clean
+.PHONY: demo test system postgres venv lint bench bench-scale bench-fields clean
 
 demo: system venv
 	$(VENV)/bin/hoso demo
@@ -33,6 +33,9 @@ bench: system venv
 
 bench-scale: system venv postgres
 	$(PY) bench/report_scale.py
+
+bench-fields: system venv
+	$(PY) bench/field_accuracy.py
 
 clean:
 	rm -rf hoso-data .pytest_cache

@@ -1,9 +1,10 @@
 """Field extraction accuracy on the project's own generated dossiers, read for real.
 
-Generates a set (default 40 dossiers, seed 2611: the seed that tuning never looks at; develop
-on --seed 3), reads every file with the real reader (Tesseract OCR, or the text layer), runs the
-extraction per dossier (its files' pages in upload order: split, classify, fields, tables,
-normalization, checks, confidence) and compares with the ground truth:
+Generates a set (default 40 dossiers, seed 4099: the seed that tuning never looks at, whose
+per-field errors are never printed; develop on --seed 3 or 2611), reads every file with the
+real reader (Tesseract OCR, or the text layer), runs the extraction per dossier (its files'
+pages in upload order: split, classify, fields, tables, normalization, checks, confidence)
+and compares with the ground truth:
 
   scalar_300dpi / scalar_200dpi / scalar_text_layer -- exact match of every scalar field of
       every document found in the truth, by how its file was made (normalized values: ISO
@@ -14,7 +15,7 @@ normalization, checks, confidence) and compares with the ground truth:
 
 Reading is cached by file content (--cache) so that a rerun only re-extracts.
 
-  python bench/field_accuracy.py [--dossiers 40] [--seed 2611] [--out DIR] [--cache DIR]
+  python bench/field_accuracy.py [--dossiers 40] [--seed 4099] [--out DIR] [--cache DIR]
 
 The last line is `RESULT scalar_300dpi=… scalar_200dpi=… table_cells=… auto_accepted_wrong=…`.
 """
@@ -39,7 +40,9 @@ from schemas.extraction import ExtractedDocument  # noqa: E402
 from schemas.pages import DocumentText  # noqa: E402
 from schemas.settings import Settings  # noqa: E402
 
-HELD_OUT_SEED = 2611
+# The seed tuning never looks at: only its aggregate figures are printed. (2611 was the first
+# held-out seed; its per-field errors were printed once, so it became a development seed.)
+HELD_OUT_SEED = 4099
 
 
 def _read(path: str, cache: str) -> str:
@@ -60,7 +63,17 @@ def _read(path: str, cache: str) -> str:
     return str(target)
 
 
+READER = ("document.py", "ocr.py", "preprocess.py", "pdf.py", "rules.py", "images.py", "textlayer.py")
+
+
+def reader_version() -> str:
+    """A digest of the reader's code: a cached reading is reused only by the same reader."""
+    root = Path(__file__).resolve().parents[1] / "extractors"
+    return hashlib.sha256(b"".join((root / name).read_bytes() for name in READER)).hexdigest()[:12]
+
+
 def read_all(folder: Path, files: list[str], cache: Path, workers: int) -> dict[str, DocumentText]:
+    cache = cache / reader_version()
     cache.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with ProcessPoolExecutor(workers) as pool:
@@ -188,8 +201,9 @@ def main() -> None:
     wrong_rate = tally["accepted_wrong"] / tally["accepted"] if tally["accepted"] else 0.0
     print(f"auto-accepted (confidence >= {threshold}): {tally['accepted']}, wrong {tally['accepted_wrong']} "
           f"= {wrong_rate:.3f}")
-    worst = result["wrong_fields"].most_common(args.show)
-    print("fields most often wrong:", ", ".join(f"{k} {n}" for k, n in worst))
+    if args.seed != HELD_OUT_SEED:  # what is wrong is for development sets only
+        worst = result["wrong_fields"].most_common(args.show)
+        print("fields most often wrong:", ", ".join(f"{k} {n}" for k, n in worst))
     print(f"RESULT scalar_300dpi={_share(tally, 'scalar_300dpi'):.3f} "
           f"scalar_200dpi={_share(tally, 'scalar_200dpi'):.3f} table_cells={_share(tally, 'cells'):.3f} "
           f"auto_accepted_wrong={wrong_rate:.3f} scalar_text_layer={_share(tally, 'scalar_text_layer'):.3f}")

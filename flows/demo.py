@@ -80,6 +80,7 @@ def run_demo(runtime: Runtime, console: Console, dossiers: int = 4, seed: int = 
     report = status_report(runtime.engine, with_pages=True)
     print_summary(console, report["documents"])
     print_rejections(report["documents"])
+    show_records(runtime, console)
     with session_scope(runtime.engine) as session:
         progress = progress_report(session, runtime.settings)
     written = write_report(progress, runtime.settings.reports_path)
@@ -89,6 +90,45 @@ def run_demo(runtime: Runtime, console: Console, dossiers: int = 4, seed: int = 
     console.print(f"Kho lưu trữ (objects): {runtime.store.location()}  — originals/<sha256>, "
                   "derived/<document id>/searchable.pdf, text.txt, pages/NNNN.words.json")
     console.print("Xem trạng thái (see status): hoso status   ·   tiến độ (progress): hoso report")
+
+
+KEY_FIELDS = {"ho_va_ten": "Họ và tên", "ngay_sinh": "Ngày sinh", "so_cccd": "Số CCCD",
+              "chuc_vu_hien_tai": "Chức vụ"}
+
+
+def show_records(runtime: Runtime, console: Console) -> None:
+    """Extract the fields and show what was read of each dossier's CV, with how sure it is."""
+    from sqlmodel import select
+
+    from flows.extract import extract
+    from flows.records import dossier_record
+    from schemas.models import Dossier
+    from storage.fields import review_queue
+
+    with console.status("Đang trích xuất trường thông tin (extracting fields)…"):
+        totals = extract()
+    table = Table(title="Sơ yếu lý lịch đã đọc (CV fields read): giá trị · độ tin cậy")
+    table.add_column("Hồ sơ", no_wrap=True)
+    for title in KEY_FIELDS.values():
+        table.add_column(title, overflow="fold")
+    with session_scope(runtime.engine) as session:
+        for dossier in session.exec(select(Dossier).order_by(Dossier.code)):
+            record = dossier_record(session, dossier)
+            cv = next((r for r in record["records"] if r["document_type"] == "so_yeu_ly_lich"), None)
+            if cv is None:
+                continue
+            cells = []
+            for key in KEY_FIELDS:
+                info = cv["review"].get(key, {})
+                mark = "" if info.get("status") == "auto_accepted" else " [yellow]?[/yellow]"
+                sure = f"[dim]{info.get('confidence', 0):.2f}[/dim]"
+                cells.append(f"{cv['fields'].get(key) or ''} {sure}{mark}")
+            table.add_row(dossier.code or str(dossier.id), *cells)
+        waiting = len(review_queue(session, limit=10_000))
+    console.print(table)
+    console.print(f"{totals.get('values', 0)} giá trị đã đọc (values read); {waiting} cần kiểm tra "
+                  "(need review, marked ?): hoso review list · hoso show <mã hồ sơ> · "
+                  "hoso export --unit HU-DUCTRONG")
 
 
 def print_summary(console: Console, rows: list[dict]) -> None:
