@@ -169,6 +169,8 @@ def find_labels(layout: LayoutSpec, lines: list[Line]) -> list[Anchor]:
     options: list[Anchor] = []
     for spec in layout.fields:
         options.extend(_candidates(spec, lines))
+    if not layout.ordered:
+        return _best_each(layout, options)
     order = {spec.key: i for i, spec in enumerate(layout.fields)}
     options.sort(key=lambda a: a.position)
     # best[i]: the best total of a chain ending at option i; the chain's fields and positions
@@ -191,6 +193,32 @@ def find_labels(layout: LayoutSpec, lines: list[Line]) -> list[Anchor]:
         chain.append(options[i])
         i = back[i]
     return chain[::-1]
+
+
+def _best_each(layout: LayoutSpec, options: list[Anchor]) -> list[Anchor]:
+    """Each label at its best place, best labels first, no two on the same words; in reading
+    order. A label printed twice ("Năm sinh" of the father, then of the mother) is taken at its
+    best places, which go to its fields in their printed order."""
+    chosen: list[Anchor] = []
+    done: set[str] = set()
+    for option in sorted(options, key=lambda a: (-a.score, a.position)):
+        label = option.spec.label
+        if label in done:
+            continue
+        twins = [f for f in layout.fields if f.label == label]
+        places: list[Anchor] = []
+        same = (o for o in options if o.spec.label == label)
+        for place in sorted(same, key=lambda a: (-a.score, a.position)):
+            clash = any(c.line == place.line and not (place.end <= c.start or place.start >= c.end)
+                        for c in chosen + places)
+            if not clash:
+                places.append(place)
+            if len(places) == len(twins):
+                break
+        for spec, place in zip(twins, sorted(places, key=lambda a: a.position), strict=False):
+            chosen.append(Anchor(spec, place.line, place.start, place.end, place.score))
+        done.add(label)
+    return sorted(chosen, key=lambda a: a.position)
 
 
 def _before(a: Anchor, b: Anchor) -> bool:

@@ -306,8 +306,47 @@ def _plausible_year(year: int, notes: _Notes) -> None:
         notes.doubt(0.5, f"year {year} is implausible")
 
 
+_UNITS = {"khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5,
+          "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+
+
+def spoken_number(words: list[str]) -> int | None:
+    """A number written in words, folded: "mot nghin chin tram chin muoi tu" -> 1994."""
+    total = group = digit = 0
+    seen = False
+    for i, word in enumerate(words):
+        if word in ("linh", "le", "mung", "mong"):
+            continue
+        if word in _UNITS:
+            digit = _UNITS[word]
+        elif word == "muoi":  # "mươi" after a digit is its tens; "mười" alone is ten
+            after_digit = i > 0 and words[i - 1] in _UNITS
+            group, digit = group + (digit * 10 if after_digit else 10), 0
+        elif word == "tram":
+            group, digit = group + digit * 100, 0
+        elif word in ("nghin", "ngan"):
+            total, group, digit = total + (group + digit) * 1000, 0, 0
+        else:
+            return None
+        seen = True
+    return total + group + digit if seen else None
+
+
+def _spoken_date(raw: str) -> str | None:
+    """ "Ngày mùng tám, tháng hai, năm một nghìn chín trăm chín mươi tư" as "8/2/1994"."""
+    parts = [fold(p).split() for p in raw.split(",")]
+    if len(parts) != 3 or not all(parts) or [p[0] for p in parts] != ["ngay", "thang", "nam"]:
+        return None
+    numbers = [spoken_number(p[1:]) for p in parts]
+    if any(n is None for n in numbers):
+        return None
+    return "/".join(str(n) for n in numbers)
+
+
 def _date(raw: str) -> Normalized:
     notes = _Notes()
+    if not any(ch.isdigit() for ch in raw):
+        raw = _spoken_date(raw) or raw
     numbers = _split_joined(_date_numbers(raw, notes), notes)
     if len(numbers) == 2:
         return notes.done(None, "only a month and a year, no day")

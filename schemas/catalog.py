@@ -55,6 +55,9 @@ class LayoutSpec:
     method: Literal["labels", "decision"]  # label-value pairs, or an administrative document
     fields: tuple[FieldSpec, ...]
     tables: tuple[TableSpec, ...]
+    # The items are printed in the catalog's order (the CV forms); papers issued over the years
+    # by many offices (birth certificates, degrees) are not, and each label is looked for alone.
+    ordered: bool = True
 
     def field(self, key: str) -> FieldSpec:
         return next(f for f in self.fields if f.key == key)
@@ -64,7 +67,7 @@ def _load(path: Path) -> LayoutSpec:
     raw = json.loads(path.read_text(encoding="utf-8"))
     return LayoutSpec(
         layout=raw["layout"], document_type=raw["document_type"], form_code=raw["form_code"],
-        title=raw["title"], method=raw["method"],
+        title=raw["title"], method=raw["method"], ordered=raw.get("ordered", True),
         fields=tuple(FieldSpec(**f) for f in raw["fields"]),
         tables=tuple(TableSpec(key=t["key"], item=t["item"], title=t["title"],
                                transposed=t.get("transposed", False),

@@ -118,3 +118,15 @@ def test_born_digital_decisions(born_digital: tuple[Path, dict]) -> None:
             right += got.get(key, "") == " ".join(field["text"].split())
         assert got["so_ky_hieu"] == document["fields"]["so_ky_hieu"]["text"]
     assert total and right / total >= 0.9
+
+
+def test_papers_whose_items_come_in_any_order() -> None:
+    birth = layout("giay_khai_sinh")
+    page = _page("Họ và tên: VŨ XUÂN QUANG",
+                 "Giới tính: Nam Dân tộc: Kinh Quốc tịch: Việt Nam",
+                 "Ngày, tháng, năm sinh: 08/02/1994",
+                 "Họ và tên cha: Vũ Văn Thành Năm sinh: 1965",
+                 "Họ và tên mẹ: Nguyễn Hồng Ngọc Năm sinh: 1968")
+    got = {v.spec.key: v.text for v in read_values(birth, run_lines([page]))}
+    assert (got["dan_toc"], got["quoc_tich"], got["ngay_sinh"]) == ("Kinh", "Việt Nam", "08/02/1994")
+    assert (got["nam_sinh_cha"], got["nam_sinh_me"]) == ("1965", "1968")  # a label printed twice

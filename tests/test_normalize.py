@@ -374,3 +374,18 @@ def test_level_repaired() -> None:
 def test_level_free_text_kept() -> None:
     result = n("level", "IELTS 6.5")
     assert result.value == "IELTS 6.5" and result.certainty == 0.9
+
+
+@pytest.mark.parametrize(("raw", "iso"), [
+    ("Ngày mùng tám, tháng hai, năm một nghìn chín trăm chín mươi tư", "1994-02-08"),
+    ("Ngày hai mươi tám, tháng mười, năm một nghìn chín trăm tám mươi sáu", "1986-10-28"),
+    ("Ngày mười lăm, tháng mười hai, năm hai nghìn không trăm linh năm", "2005-12-15"),
+    ("Ngày ba mươi mốt, tháng mười hai, năm hai nghìn", "2000-12-31"),
+])
+def test_a_date_written_in_words(raw: str, iso: str) -> None:
+    assert normalize("date", raw).value == iso
+
+
+def test_known_words_get_their_marks_back_but_not_across_a_comma() -> None:
+    assert normalize("text", "Quản lý tố chức; kiếm tra văn bản").value == "Quản lý tổ chức; kiểm tra văn bản"
+    assert normalize("text", "Huyện Lâm Hà, Tỉnh Lầm Đồng").value == "Huyện Lâm Hà, Tỉnh Lâm Đồng"
