@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from extractors.tables import words_outside_tables
 from schemas.catalog import FieldSpec, LayoutSpec
 from schemas.extraction import Box
 from schemas.pages import PageText
@@ -87,10 +88,11 @@ def _key(text: str) -> str:
 
 
 def page_lines(page: PageText, number: int) -> list[Line]:
-    """The page's words in visual lines, top to bottom, left to right, in points."""
+    """The page's words in visual lines, top to bottom, left to right, in points; words in
+    ruled tables are left to the table reader."""
     scale = 72.0 / page.dpi if page.unit == "px" and page.dpi else 1.0
     tokens = [Token(w.text, _key(w.text), w.x0 * scale, w.y0 * scale, w.x1 * scale, w.y1 * scale, w.conf)
-              for w in page.words if w.text.strip()]
+              for w in words_outside_tables(page) if w.text.strip()]
     tokens.sort(key=lambda t: (t.y0 + t.y1) / 2)
     lines: list[list[Token]] = []
     for token in tokens:
@@ -265,7 +267,9 @@ def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], blo
         words = words[:-1]  # the next item's number, printed before its label
     nxt = anchors[k + 1].line if k + 1 < len(anchors) else len(lines)
     limit = MAX_CONTINUATION_LINES * (4 if block else 1)
-    wraps = words and not ended and _wraps(anchor.spec)  # only a started value runs on
+    long_label = len(_key(anchor.spec.label).split()) > LONG_LABEL_TAIL
+    # Only a started value runs on; after a long prompt that filled its line, it starts below.
+    wraps = (words or long_label) and not ended and _wraps(anchor.spec)
     lines_read = 1
     if not following and (block or wraps):
         previous = line
@@ -348,8 +352,9 @@ def _span_tokens(tokens: list[Token], text: str, start: int, end: int) -> list[T
 
 
 def _wraps(spec: FieldSpec) -> bool:
-    """Free text may run on over the next lines; dates, numbers and codes do not."""
-    return spec.type in ("text", "level")
+    """Free text may run on over the next lines; dates, numbers and codes do not, but after a
+    long prompt any value may start on the next line."""
+    return spec.type in ("text", "level") or len(_key(spec.label).split()) > LONG_LABEL_TAIL
 
 
 def _is_heading(line: Line) -> bool:

@@ -628,3 +628,15 @@ def _confidence(cell: Cell, page: PageText) -> float:
     if confs:
         return sum(confs) / len(confs) / 100
     return (page.mean_conf or 0.0) / 100
+
+
+def words_outside_tables(page: PageText) -> list[Word]:
+    """The page's words that are not in a ruled table (of two or more columns and rows): the
+    labels of a form's items are looked for there, not in a table's header."""
+    scale = _scale(page)
+    hlines, vlines = merge_rules(getattr(page, "rules", None) or [], 0.4 * scale)
+    grids = [g for g in find_grids(hlines, vlines, 0.4 * scale, 0)
+             if len(g.rows) >= 3 and len(g.columns) >= 3]
+    if not grids:
+        return list(page.words)
+    return [w for w in page.words if not any(g.contains(*_centre(w)) for g in grids)]
