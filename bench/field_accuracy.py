@@ -83,12 +83,17 @@ def read_all(folder: Path, files: list[str], cache: Path, workers: int) -> dict[
 
 
 def expected(kind: str, truth: dict) -> str:
-    """The truth in the form the extractor should give: ISO dates, proper-case names."""
+    """The truth in the form the extractor should give: ISO dates, proper-case names, and the
+    closed lists' canonical entries (the 54 ethnic groups' official names: K'Ho is Cơ Ho)."""
     text = " ".join(str(truth.get("text", "")).split())
     if not text:
         return ""
     if kind in ("date", "month"):
         return str(truth["value"])
+    if kind in ("ethnicity", "religion", "gender"):
+        from extractors.normalize import normalize
+
+        return normalize(kind, text).value or text
     if kind == "name":
         return unicodedata.normalize("NFC", " ".join(w[:1].upper() + w[1:].lower() for w in text.split()))
     return unicodedata.normalize("NFC", " ".join(str(truth["value"]).split()))

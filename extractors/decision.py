@@ -103,23 +103,23 @@ def _summary(lines: list[Line]) -> list[Token]:
 
 
 def _person(lines: list[Line]) -> list[Token]:
-    """The first person named "ông …" / "bà …" in the summary or the articles."""
-    for line in lines:
-        text = _text(line)
-        match = _PERSON.search(text)
-        if match:
-            name = " ".join(match.group(1).split()[:4]).rstrip(",.;")
-            words = name.split()
-            while words and not words[-1][:1].isupper():
-                words.pop()
-            return _tokens_of(line.tokens, " ".join(words))
-    return []
+    """The first person named "ông …" / "bà …" in the summary or the articles (a name may run
+    over a line break)."""
+    tokens = [t for line in lines for t in line.tokens]
+    match = _PERSON.search(" ".join(t.text for t in tokens))
+    if not match:
+        return []
+    words = match.group(1).split()[:4]
+    words = [w.rstrip(",.;") for w in words]
+    while words and not words[-1][:1].isupper():
+        words.pop()
+    return _tokens_of(tokens, " ".join(words))
 
 
 def _signer(lines: list[Line], width: float) -> list[Token]:
     """The name under the signature: the lowest short line of capitalised words on the right."""
     for line in reversed(lines):
-        words = [t for t in line.tokens if (t.x0 + t.x1) / 2 > width * 0.5]
+        words = [t for t in line.tokens if (t.x0 + t.x1) / 2 > width * 0.4]
         if 2 <= len(words) <= 5 and all(w.text[:1].isupper() for w in words) and not _mostly_upper(words):
             return words
         if lines and line.y0 < lines[-1].y1 - 4 * BELOW_MAX_PT:

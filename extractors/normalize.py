@@ -91,7 +91,20 @@ def _text(raw: str) -> Normalized:
         return notes.done(None, "empty")
     if _is_none_word(text):
         return notes.done("Không")  # "KHÔNG", "Khong": the usual way to say "none"
-    return notes.done(restore_tones(text, notes))
+    return notes.done(restore_tones(_measures(text, notes), notes))
+
+
+_HEIGHT = re.compile(r"\b[Il|!]m(\d{2})\b")  # "lm62": the 1 of a height read as a letter
+_WEIGHT = re.compile(r"\b(\d{2,3})\s?k[gqp]\b")  # "64kg", "64 kp"
+
+
+def _measures(text: str, notes: _Notes) -> str:
+    """Heights and weights as forms print them: "1m62", "64 kg"."""
+    fixed = _HEIGHT.sub(r"1m\1", text)
+    fixed = _WEIGHT.sub(r"\1 kg", fixed)
+    if fixed != text:
+        notes.doubt(0.9, f"read '{text}' as '{fixed}'")
+    return fixed
 
 
 @cache
