@@ -91,8 +91,33 @@ def _text(raw: str) -> Normalized:
         return notes.done(None, "empty")
     if _is_none_word(text):
         return notes.done("Không")  # "KHÔNG", "Khong": the usual way to say "none"
-    return notes.done(restore_tones(_measures(text, notes), notes))
+    return notes.done(restore_tones(_recase(_measures(text, notes), notes), notes))
 
+
+def _recase(text: str, notes: _Notes) -> str:
+    """OCR sometimes reads a marked vowel as a capital ("Chuyên VIÊn", "tuyên trUYỀN"). In a
+    value written in ordinary case, a word with capitals after its first letter and a marked
+    vowel (so not an abbreviation such as UBND) is set back in ordinary case."""
+    words = text.split(" ")
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters or sum(ch.isupper() for ch in letters) > len(letters) / 2:
+        return text  # a value in capitals: as printed
+    pairs = {k[:2] for k in _vocabulary()}
+    for i, word in enumerate(words):
+        core = word.strip(",;:.()")
+        if not any(ch.isupper() for ch in core[1:]) or not _has_marks(core):
+            continue
+        title = i > 0 and words[i - 1][:1].isupper() and (fold(words[i - 1]), fold(core)) not in pairs
+        fixed = core[:1].upper() + core[1:].lower() if title else core.lower()
+        if i == 0:
+            fixed = core[:1] + core[1:].lower()
+        words[i] = word.replace(core, fixed, 1)
+        notes.doubt(0.95, f"read '{core}' as '{fixed}'")
+    return " ".join(words)
+
+
+def _has_marks(word: str) -> bool:
+    return any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", word))
 
 _HEIGHT = re.compile(r"\b[Il|!]m(\d{2})\b")  # "lm62": the 1 of a height read as a letter
 _WEIGHT = re.compile(r"\b(\d{2,3})\s?k[gqp]\b")  # "64kg", "64 kp"

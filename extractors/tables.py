@@ -635,8 +635,9 @@ def words_outside_tables(page: PageText) -> list[Word]:
     labels of a form's items are looked for there, not in a table's header."""
     scale = _scale(page)
     hlines, vlines = merge_rules(getattr(page, "rules", None) or [], 0.4 * scale)
+    small = 0.35 * page.width  # a photo box ("Ảnh 4x6 cm"): a lone small ruled rectangle
     grids = [g for g in find_grids(hlines, vlines, 0.4 * scale, 0)
-             if len(g.rows) >= 3 and len(g.columns) >= 3]
+             if (len(g.rows) >= 3 and len(g.columns) >= 3) or (g.right - g.left) < small]
     if not grids:
         return list(page.words)
     return [w for w in page.words if not any(g.contains(*_centre(w)) for g in grids)]
