@@ -230,6 +230,7 @@ def _before(a: Anchor, b: Anchor) -> bool:
 def read_values(layout: LayoutSpec, lines: list[Line]) -> list[RawValue]:
     """Each found label's value, read where the catalog says it is printed."""
     anchors = find_labels(layout, lines)
+    heads = _label_heads(layout)
     values = []
     for k, anchor in enumerate(anchors):
         where = anchor.spec.where
@@ -238,7 +239,7 @@ def read_values(layout: LayoutSpec, lines: list[Line]) -> list[RawValue]:
         elif where == "below":
             values.append(_below(anchor, lines))
         else:
-            values.append(_right(anchor, anchors, k, lines, block=where == "block"))
+            values.append(_right(anchor, anchors, k, lines, where == "block", heads))
     found = {a.spec.key for a in anchors}
     signer = next((a.line for a in anchors if a.spec.where == "below"), None)
     for spec in layout.fields:  # a date line has no printed label to anchor it
@@ -247,7 +248,25 @@ def read_values(layout: LayoutSpec, lines: list[Line]) -> list[RawValue]:
     return [v for v in values if v is not None]
 
 
-def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], block: bool) -> RawValue:
+def _label_heads(layout: LayoutSpec) -> list[str]:
+    """The first words of the long labels: a line starting with one is the next prompt, not
+    the continuation of a value (the three prompts of item 29)."""
+    heads = []
+    for spec in layout.fields:
+        words = _key(spec.label).split()
+        if len(words) > LONG_LABEL_TAIL:
+            heads.append(" ".join(words[:4]))
+    return heads
+
+
+def _starts_a_label(line: Line, heads: list[str]) -> bool:
+    keys = [t.key for t in line.tokens if t.key and t.key != "-"][:4]
+    text = " ".join(keys)
+    return bool(text) and any(fuzz.ratio(text, head) >= 85 for head in heads)
+
+
+def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], block: bool,
+           heads: list[str]) -> RawValue:
     """The words after the label on its line, up to the leader or the next label, continued on
     the following lines while the value wraps (a block: the paragraph under a heading)."""
     starts = {(a.line, a.start) for a in anchors}
@@ -255,7 +274,8 @@ def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], blo
     following = [a for a in anchors[k + 1:] if a.line == anchor.line]
     stop = following[0].start if following else len(line.tokens)
     rest = line.tokens[anchor.end:stop]
-    for i, token in enumerate(rest[:2]):  # the label's own end, read as a word of its own
+    reach = 4 if len(_key(anchor.spec.label).split()) > LONG_LABEL_TAIL else 2
+    for i, token in enumerate(rest[:reach]):  # the label's own end, read as words of its own
         if token.text.endswith(":") and i < len(rest) - 1:
             rest = rest[i + 1:]
             break
@@ -279,7 +299,8 @@ def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], blo
                 break  # a page break, or a gap: a footer, a table, another part of the form
             previous = more
             if any((index, s) in starts for s in range(len(more.tokens))) or _is_heading(more) \
-                    or _DATELINE.search(" ".join(t.text for t in more.tokens)):
+                    or _DATELINE.search(" ".join(t.text for t in more.tokens)) \
+                    or _starts_a_label(more, heads):
                 break
             extra, ended = _take(more.tokens)
             words += _until_heading(extra)
