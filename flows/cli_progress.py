@@ -165,13 +165,13 @@ def serve(
     runtime = open_runtime(data_dir)
     if data_dir is not None:  # the runs start in their own processes: they read the environment
         os.environ["HOSO_DATA_DIR"] = str(data_dir.resolve())
-    if PREFECT_API_URL.value():
-        _serve_nightly(runtime.settings)
-        return
-    home = runtime.settings.data_dir.resolve() / "prefect"
-    console.print(f"Khởi động máy chủ Prefect (starting a Prefect server) at 127.0.0.1:{server_port}, "
-                  f"data in {home}…")
     try:
+        if PREFECT_API_URL.value():
+            _serve_nightly(runtime.settings)
+            return
+        home = runtime.settings.data_dir.resolve() / "prefect"
+        console.print(f"Khởi động máy chủ Prefect (starting a Prefect server) at 127.0.0.1:{server_port}, "
+                      f"data in {home}…")
         with local_prefect_server(home, server_port) as url, temporary_settings({PREFECT_API_URL: url}):
             os.environ["PREFECT_API_URL"] = url  # for the processes the runs start in
             console.print(f"Giao diện Prefect (Prefect UI): {url.removesuffix('/api')}")
@@ -179,6 +179,8 @@ def serve(
     except ServerDidNotStart as exc:
         err.print(f"[red]Không khởi động được máy chủ Prefect[/red] (Prefect server did not start): {exc}")
         raise typer.Exit(EXIT_UNAVAILABLE) from exc
+    except KeyboardInterrupt:  # Ctrl+C is how it is stopped, whenever it comes
+        console.print("Đã dừng (stopped); the schedule stays active.")
 
 
 def _serve_nightly(settings: Settings) -> None:
