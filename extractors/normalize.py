@@ -91,8 +91,15 @@ def _text(raw: str) -> Normalized:
         return notes.done(None, "empty")
     if _is_none_word(text):
         return notes.done("Không")  # "KHÔNG", "Khong": the usual way to say "none"
-    return notes.done(restore_tones(_recase(_measures(text, notes), notes), notes))
+    fixed = restore_tones(_recase(_measures(text, notes), notes), notes)
+    last = fold(fixed.split()[-1].strip(",;:.")) if fixed.split() else ""
+    if last in _DANGLING:
+        notes.doubt(0.8, f"ends with '{fixed.split()[-1]}': the rest may be on a line not read")
+    return notes.done(fixed)
 
+
+# Words that never end a value: a place or body's name follows them ("huyện Lâm Hà").
+_DANGLING = {"huyen", "tinh", "xa", "phuong", "thon", "do", "va", "cua", "ve", "tai", "voi"}
 
 def _recase(text: str, notes: _Notes) -> str:
     """OCR sometimes reads a marked vowel as a capital ("Chuyên VIÊn", "tuyên trUYỀN"). In a
@@ -143,7 +150,8 @@ def _vocabulary() -> dict[tuple[str, ...], tuple[str, ...]]:
             words.append(line)
     provinces = lexicon("provinces.json")
     for entry in provinces["provinces"]:
-        words.append(entry["name"] if isinstance(entry, dict) else str(entry))
+        name = entry["name"] if isinstance(entry, dict) else str(entry)
+        words += [name, f"tỉnh {name}"]  # "Tinh Lâm Đồng": the mark of Tỉnh is often lost
     vocabulary: dict[tuple[str, ...], tuple[str, ...]] = {}
     for word in words:
         syllables = tuple(unicodedata.normalize("NFC", word).split())
@@ -740,6 +748,9 @@ def _name_words(raw: str, notes: _Notes) -> list[str]:
 def _name(raw: str) -> Normalized:
     notes = _Notes()
     words = _name_words(raw, notes)
+    if len(words) >= 3 and fold(words[0]) in ("ong", "ba"):  # "Ông Nguyễn Văn An" on a degree
+        notes.doubt(0.9, f"left out the form of address '{words[0]}'")
+        words = words[1:]
     if not words:
         return notes.done(None, "empty")
     lex = _names()

@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     claim_lease_minutes: float = Field(120.0, description="A document claimed longer ago than this "
                                        "by a run that has not finished it is taken over")
 
-    auto_accept_confidence: float = Field(0.90, description="An extracted value at least this sure "
+    auto_accept_confidence: float = Field(0.93, description="An extracted value at least this sure "
                                           "is accepted; below it, it goes to the review queue")
 
     limits: Limits = Field(default_factory=Limits)
