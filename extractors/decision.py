@@ -109,8 +109,12 @@ def _person(lines: list[Line]) -> list[Token]:
     match = _PERSON.search(" ".join(t.text for t in tokens))
     if not match:
         return []
-    words = match.group(1).split()[:4]
-    words = [w.rstrip(",.;") for w in words]
+    words: list[str] = []
+    for word in match.group(1).split()[:4]:
+        letters = [ch for ch in word if ch.isalpha()]
+        if len(letters) > 1 and all(ch.isupper() for ch in letters):
+            break  # a title in capitals ("CHỦ TỊCH") on the next line: the name has ended
+        words.append(word.rstrip(",.;"))
     while words and not words[-1][:1].isupper():
         words.pop()
     return _tokens_of(tokens, " ".join(words))
