@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 
-from extractors.fields import BELOW_MAX_PT, Line, RawValue, Token, page_lines
-from schemas.catalog import FieldSpec, LayoutSpec
-from schemas.extraction import Box
+from extractors.fields import BELOW_MAX_PT, Line, RawValue, Token, page_lines, raw_value
+from schemas.catalog import LayoutSpec
 from schemas.pages import PageText
 from schemas.vietnamese import fold
 
@@ -58,7 +57,7 @@ def read_decision(spec: LayoutSpec, pages: list[PageText]) -> list[RawValue]:
     signer = _signer(last, width)
     if signer:
         found["nguoi_ky"] = (signer, len(pages))
-    return [_raw(spec.field(key), words, page) for key, (words, page) in found.items()
+    return [raw_value(spec.field(key), words, page) for key, (words, page) in found.items()
             if any(f.key == key for f in spec.fields)]
 
 
@@ -141,11 +140,3 @@ def _tokens_of(tokens: list[Token], text: str) -> list[Token]:
                     for w, t in zip(wanted, window, strict=True)]
     return [Token(text, fold(text), tokens[0].x0, tokens[0].y0, tokens[-1].x1, tokens[-1].y1, None)] \
         if tokens else []
-
-
-def _raw(spec: FieldSpec, words: list[Token], page: int) -> RawValue:
-    text = " ".join(w.text for w in words).strip()
-    confs = [w.conf for w in words if w.conf is not None]
-    box = Box(page, min(w.x0 for w in words), min(w.y0 for w in words), max(w.x1 for w in words),
-              max(w.y1 for w in words)) if words else None
-    return RawValue(spec, text, words, box, 100.0, sum(confs) / len(confs) if confs else None)

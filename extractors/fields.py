@@ -440,11 +440,15 @@ def _retext(token: Token, text: str) -> Token:
 
 
 def _raw_value(anchor: Anchor, words: list[Token], page: int) -> RawValue:
+    return raw_value(anchor.spec, words, page, anchor.score)
+
+
+def raw_value(spec: FieldSpec, words: list[Token], page: int, label_score: float = 100.0) -> RawValue:
+    """A value from its words: their text, their box on the page and their mean confidence."""
     text = " ".join(w.text for w in words).strip()
     confs = [w.conf for w in words if w.conf is not None]
     box = None
     if words:
         box = Box(page=page, x0=min(w.x0 for w in words), y0=min(w.y0 for w in words),
                   x1=max(w.x1 for w in words), y1=max(w.y1 for w in words))
-    return RawValue(anchor.spec, text, words, box, anchor.score,
-                    sum(confs) / len(confs) if confs else None)
+    return RawValue(spec, text, words, box, label_score, sum(confs) / len(confs) if confs else None)

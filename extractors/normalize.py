@@ -109,7 +109,7 @@ def _recase(text: str, notes: _Notes) -> str:
     letters = [ch for ch in text if ch.isalpha()]
     if not letters or sum(ch.isupper() for ch in letters) > len(letters) / 2:
         return text  # a value in capitals: as printed
-    pairs = {k[:2] for k in _vocabulary()}
+    pairs = _vocabulary_pairs()
     for i, word in enumerate(words):
         core = word.strip(",;:.()")
         if not any(ch.isupper() for ch in core[1:]) or not _has_marks(core):
@@ -158,6 +158,12 @@ def _vocabulary() -> dict[tuple[str, ...], tuple[str, ...]]:
         if len(syllables) >= 2:
             vocabulary.setdefault(tuple(fold(x) for x in syllables), syllables)
     return vocabulary
+
+
+@cache
+def _vocabulary_pairs() -> frozenset[tuple[str, ...]]:
+    """The first two syllables of each known word, folded."""
+    return frozenset(k[:2] for k in _vocabulary())
 
 
 def restore_tones(text: str, notes: _Notes | None = None) -> str:

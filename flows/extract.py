@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.errors import retry_if_transient
 from flows.runtime import runtime
 from schemas.extraction import ExtractedDocument, ExtractedValue
-from schemas.models import Document, FieldValue, Page
+from schemas.models import Document, Dossier, FieldValue, Page
 from schemas.pages import PageText, Word
 from schemas.status import DocumentStatus
 from storage.db import session_scope
@@ -124,8 +124,6 @@ def _link(session, doc: ExtractedDocument, documents: list[Document | None], cou
             document.dossier_id = dossier_for(session, document.unit_id, link.cadre).id
             session.add(document)
     for dossier_id in {d.dossier_id for d in documents if d is not None and d.dossier_id}:
-        from schemas.models import Dossier
-
         dossier = session.get(Dossier, dossier_id)
         if dossier is not None and dossier.cadre_id is None:
             dossier.cadre_id = link.cadre.id

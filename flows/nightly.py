@@ -22,7 +22,7 @@ from flows.report_render import encode_report, summary_markdown, summary_table, 
 from flows.runtime import runtime
 from schemas.progress import ProgressReport
 from storage.db import session_scope
-from storage.inbox import InboxItem, make_inbox
+from storage.inbox import InboxItem
 from storage.progress import save_snapshots
 from storage.queries import unit_by_code
 
@@ -39,7 +39,7 @@ class InboxResult:
       retry_condition_fn=retry_if_transient, cache_policy=NO_CACHE)
 def take_from_inbox(key: str, size: int, unit_id: int, batch_id: int) -> tuple[str, int]:
     """Keep one inbox file and commit its record; only then does it leave the inbox."""
-    inbox = make_inbox(runtime().settings)
+    inbox = runtime().inbox
     item = InboxItem(key, size)
     outcome = keep_original(inbox.read(item), item.name, unit_id, batch_id, item.dossier_code)
     inbox.remove(item)
@@ -49,7 +49,7 @@ def take_from_inbox(key: str, size: int, unit_id: int, batch_id: int) -> tuple[s
 def take_in_inbox() -> InboxResult:
     """Every settled file of the inbox, one intake batch per unit folder."""
     logger = get_run_logger()
-    inbox = make_inbox(runtime().settings)
+    inbox = runtime().inbox
     result = InboxResult()
     by_unit: dict[str, list[InboxItem]] = defaultdict(list)
     for item in inbox.items():

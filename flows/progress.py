@@ -58,20 +58,21 @@ def progress_report(session: Session, settings: Settings, as_of: date | None = N
     as_of = as_of or settings.today()
     units_on = units_on or min(as_of, settings.deadline)
     units = queries.all_units(session)
+    by_id: dict[int | None, Unit] = {u.id: u for u in units}
     own = _own_tallies(session, settings, units)
     tree = _visible_tree(units, units_on)
     rows: list[UnitProgress] = []
     province_tally = Tally()
     roots = [u for u in units if tree.get(u.id, -1) is None]
     for unit in units:  # figures of units with no visible ancestor at all
-        if unit.id not in tree and _visible_ancestor(unit, units, tree) is None:
+        if unit.id not in tree and _visible_ancestor(unit, by_id, tree) is None:
             province_tally.add(own.get(unit.id, Tally()))
     province_tally.add(own.get(None, Tally()))  # documents with no unit (none, normally)
     children: dict[int | None, list[Unit]] = {}
     for unit in sorted(units, key=lambda u: u.code):
         if unit.id in tree:
             children.setdefault(tree[unit.id], []).append(unit)
-    folded = _fold_hidden(units, tree, own)
+    folded = _fold_hidden(units, by_id, tree, own)
     single_root = len(roots) == 1 and not province_tally.documents
     base_level = 0 if single_root else 1
     window = settings.throughput_days
@@ -149,8 +150,7 @@ def _valid_on(unit: Unit, day: date) -> bool:
     return started and (unit.valid_to is None or unit.valid_to >= day)
 
 
-def _visible_ancestor(unit: Unit, units: list[Unit], tree: dict[int, int | None]) -> int | None:
-    by_id = {u.id: u for u in units}
+def _visible_ancestor(unit: Unit, by_id: dict[int | None, Unit], tree: dict[int, int | None]) -> int | None:
     parent = by_id.get(unit.parent_id)
     while parent is not None and parent.id not in tree:
         parent = by_id.get(parent.parent_id)
@@ -172,12 +172,12 @@ def _visible_tree(units: list[Unit], day: date) -> dict[int, int | None]:
     return tree
 
 
-def _fold_hidden(units: list[Unit], tree: dict[int, int | None],
+def _fold_hidden(units: list[Unit], by_id: dict[int | None, Unit], tree: dict[int, int | None],
                  own: dict[int | None, Tally]) -> dict[int, Tally]:
     """Each shown unit's own figures plus those of the units that existed no more under it."""
     folded: dict[int, Tally] = {}
     for unit in units:
-        target = unit.id if unit.id in tree else _visible_ancestor(unit, units, tree)
+        target = unit.id if unit.id in tree else _visible_ancestor(unit, by_id, tree)
         if target is not None:
             folded.setdefault(target, Tally()).add(own.get(unit.id, Tally()))
     return folded

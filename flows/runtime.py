@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from flows.isolation import IsolatedReader
 from schemas.settings import Settings, get_settings
 from storage.db import get_engine
+from storage.inbox import Inbox, make_inbox
 from storage.objects import ObjectStore, make_store
 
 
@@ -28,6 +29,11 @@ class Runtime:
     @cached_property
     def store(self) -> ObjectStore:
         return make_store(self.settings)
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        """Where the nightly run finds new files (built once: an S3 inbox checks its bucket)."""
+        return make_inbox(self.settings)
 
     @cached_property
     def reader(self) -> IsolatedReader:
