@@ -3,16 +3,19 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test system postgres venv lint bench bench-scale bench-fields clean
+.PHONY: demo test system system-test postgres venv lint bench bench-scale bench-fields clean
 
 demo: system venv
 	$(VENV)/bin/hoso demo
 
-test: system venv postgres
+test: system-test venv postgres
 	$(PY) -m pytest
 
 system:
 	@infra/install-system.sh
+
+system-test:
+	@infra/install-system.sh --test
 
 postgres:
 	@infra/ensure-postgres.sh

@@ -7,7 +7,16 @@ from datetime import UTC, date, datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from schemas.status import Bloc, DocumentStatus, FieldStatus, FileKind, SecurityClass, TextSource
+from schemas.status import (
+    AuditAction,
+    Bloc,
+    DocumentStatus,
+    FieldStatus,
+    FileKind,
+    Role,
+    SecurityClass,
+    TextSource,
+)
 
 
 def utcnow() -> datetime:
@@ -194,3 +203,45 @@ class FieldCorrection(SQLModel, table=True):
     corrected_by: str = Field(max_length=128)
     corrected_at: datetime = Field(default_factory=utcnow)
     note: str = Field(default="", max_length=1000)
+
+
+class User(SQLModel, table=True):
+    """A person who signs in. A clerk's reach is their unit and its sub-units; the other roles
+    reach the unit given, or the whole province when none is."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=64)
+    full_name: str = Field(default="", max_length=255)
+    password_hash: str = Field(max_length=255)  # argon2 (pwdlib)
+    role: Role
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    last_sign_in: datetime | None = None
+
+
+class ApiToken(SQLModel, table=True):
+    """A token another system uses for the HTTP API; it acts as its user. Only its hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(default="", max_length=128)
+    token_sha256: str = Field(index=True, unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """One thing someone did, appended and never changed. Each event carries the hash of the one
+    before it, so an edited or deleted event breaks the chain (`hoso audit verify`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=128, index=True)
+    action: AuditAction = Field(index=True)
+    object_type: str = Field(default="", max_length=32)
+    object_id: str = Field(default="", max_length=128)
+    unit_id: int | None = Field(default=None, index=True)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON))  # ID numbers masked
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

@@ -122,3 +122,39 @@ FIELD_STATUS_VI: dict[FieldStatus, str] = {
     FieldStatus.confirmed: "đã xác nhận",
     FieldStatus.corrected: "đã sửa",
 }
+
+
+class Role(StrEnum):
+    """What a signed-in person may do. Clerks see only their unit and its sub-units; only the
+    security officer sees restricted dossiers (bảo vệ chính trị nội bộ)."""
+
+    clerk = "clerk"
+    reviewer = "reviewer"
+    admin = "admin"
+    security = "security"
+
+
+ROLE_VI: dict[Role, str] = {
+    Role.clerk: "Văn thư đơn vị",
+    Role.reviewer: "Người kiểm tra",
+    Role.admin: "Quản trị viên",
+    Role.security: "Cán bộ bảo vệ chính trị nội bộ",
+}
+
+
+class AuditAction(StrEnum):
+    """What an audit event records."""
+
+    upload = "upload"
+    view = "view"
+    download = "download"
+    search = "search"
+    export = "export"
+    import_bag = "import_bag"
+    correction = "correction"
+    sign_in = "sign_in"
+    sign_in_failed = "sign_in_failed"
+    sign_out = "sign_out"
+    permission_change = "permission_change"
+    key_rotation = "key_rotation"
+    verify = "verify"
