@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlmodel import Session, select
 
 from flows import runtime as rt_module
+from schemas.models import User
 from schemas.settings import Settings
+from storage.access import Scope, scope_of
 
 EXIT_OK = 0
 EXIT_SOME_REJECTED = 1  # finished, but some files were rejected, failed or unreadable
@@ -32,6 +36,24 @@ err = Console(stderr=True)
 DataDir = Annotated[Path | None, typer.Option(
     "--data-dir", help="Embedded data folder (database and objects); default ./hoso-data "
     "or HOSO_DATA_DIR.", show_default=False)]
+
+
+AsUser = Annotated[str | None, typer.Option(
+    "--as", help="Act as this hoso user, with their units and role (HOSO_USER). Without it the "
+    "command acts as the operator: every unit, but no restricted dossier.",
+    envvar="HOSO_USER", show_default=False)]
+
+
+def cli_scope(session: Session, as_user: str | None) -> Scope:
+    """Whose eyes a command sees through: a named active user, or the operator at the console."""
+    if not as_user:
+        return Scope.operator(getpass.getuser())
+    user = session.exec(select(User).where(User.username == as_user)).first()
+    if user is None or not user.active:
+        err.print(f"[red]Không có người dùng '{as_user}' đang hoạt động[/red] (no such active user): "
+                  "see `hoso users list`.")
+        raise typer.Exit(EXIT_USAGE)
+    return scope_of(session, user)
 
 
 def open_runtime(data_dir: Path | None) -> rt_module.Runtime:
