@@ -2,6 +2,11 @@
 
 Two backends speak the same interface: a local folder (the embedded default) and any S3 server
 (MinIO in production, SeaweedFS in tests) through the `minio` client, in `storage.s3`.
+
+With a keyring (`storage.crypto`), every object is encrypted before it leaves the process and
+decrypted after it is read, inside the store: callers see plaintext bytes, sizes and sha256s
+only, and never know whether an object is encrypted. Without one, objects are stored as they
+are (the embedded default); an encrypted object then cannot be read, and says why.
 """
 
 from __future__ import annotations
@@ -15,6 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.settings import Settings
+from storage.crypto import (
+    HEADER_MAX,
+    EnvelopeError,
+    Header,
+    Keyring,
+    KeyringError,
+    UnknownKeyError,
+    parse_header,
+    plaintext_size,
+)
 
 
 class ObjectStoreError(Exception):
@@ -25,11 +40,29 @@ class ObjectIntegrityError(ObjectStoreError):
     """An object's bytes do not match the size or sha256 they were stored with."""
 
 
+class ObjectKeyError(ObjectStoreError):
+    """An encrypted object cannot be opened with the keys configured (none, or not its key)."""
+
+
 @dataclass(frozen=True, slots=True)
 class StoredObject:
     key: str
     size: int
     sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    """What is known of a stored object without reading it all."""
+
+    key: str
+    size: int  # of the plaintext, as put_bytes was given it
+    stored_size: int  # of the bytes at rest (header and tag added when encrypted)
+    key_id: str | None  # the key its data key is wrapped with; None: stored in plaintext
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key_id is not None
 
 
 def sha256_hex(data: bytes) -> str:
@@ -48,6 +81,8 @@ def derived_key(document_id: int, name: str) -> str:
 class ObjectStore(ABC):
     """What the pipeline needs of an object store."""
 
+    keyring: Keyring | None = None  # encrypts what is put; None: objects stored in plaintext
+
     @abstractmethod
     def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream",
                   ) -> StoredObject:
@@ -58,8 +93,8 @@ class ObjectStore(ABC):
         """Read an object; with `expect_sha256`, raise ObjectIntegrityError on a mismatch."""
 
     @abstractmethod
-    def stat(self, key: str) -> int | None:
-        """The object's size, or None when it does not exist."""
+    def info(self, key: str) -> ObjectInfo | None:
+        """Size and key id of an object, or None when it does not exist."""
 
     @abstractmethod
     def keys(self, prefix: str = "") -> Iterator[str]:
@@ -69,17 +104,95 @@ class ObjectStore(ABC):
     def location(self) -> str:
         """Where the objects are, for people (a folder or an s3:// address)."""
 
+    @abstractmethod
+    def _read_stored(self, key: str) -> tuple[bytes, object]:
+        """The bytes at rest, and a token that changes when the object is replaced."""
+
+    @abstractmethod
+    def _replace_stored(self, key: str, blob: bytes, token: object, size: int) -> None:
+        """Atomically replace the bytes at rest of an object holding `size` plaintext bytes,
+        unless it changed since it was read with `token` (then ObjectStoreError)."""
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether new objects are encrypted at rest."""
+        return self.keyring is not None
+
+    def stat(self, key: str) -> int | None:
+        """The object's size (of its plaintext), or None when it does not exist."""
+        info = self.info(key)
+        return None if info is None else info.size
+
     def exists(self, key: str) -> bool:
         return self.stat(key) is not None
 
     def put_original(self, data: bytes) -> tuple[StoredObject, bool]:
-        """Keep an original once by content. Returns the object and whether it was new."""
+        """Keep an original once by content. Returns the object and whether it was new.
+
+        An object already under the content address is kept when it holds as many bytes (its
+        key says its sha256; reads check it). With a keyring, a plaintext one left from before
+        encryption was turned on is replaced by its encrypted form."""
         digest = sha256_hex(data)
         key = original_key(digest)
-        size = self.stat(key)
-        if size == len(data):
-            return StoredObject(key, size, digest), False
-        return self.put_bytes(key, data), True
+        try:
+            info = self.info(key)
+        except ObjectIntegrityError:
+            info = None  # a broken object under the content address: write it again
+        if info is not None and info.size == len(data) and (info.encrypted or not self.encrypted):
+            return StoredObject(key, len(data), digest), False
+        return self.put_bytes(key, data), info is None
+
+    def reseal(self, key: str) -> str:
+        """Bring one object onto the keyring's current key. Only the header of an encrypted
+        object changes (its data key wrapped again); a plaintext one is encrypted.
+
+        Returns "current" (nothing to do), "rewrapped" or "encrypted"."""
+        if self.keyring is None:
+            raise ObjectKeyError("no encryption key is configured: set HOSO_ENCRYPTION_KEY_FILE")
+        info = self.info(key)
+        if info is None:
+            raise ObjectIntegrityError(f"{key}: object is missing from {self.location()}")
+        if info.key_id == self.keyring.current:
+            return "current"
+        blob, token = self._read_stored(key)
+        header = self._header(key, blob)
+        if header is not None and header.key_id == self.keyring.current:
+            return "current"
+        try:
+            sealed = (self.keyring.seal(key, blob) if header is None
+                      else self.keyring.rewrap(key, blob))
+        except EnvelopeError as exc:
+            raise self._envelope_error(key, exc) from exc
+        self._replace_stored(key, sealed, token, plaintext_size(len(blob), header))
+        return "encrypted" if header is None else "rewrapped"
+
+    def _seal(self, key: str, data: bytes) -> bytes:
+        return data if self.keyring is None else self.keyring.seal(key, data)
+
+    def _unseal(self, key: str, blob: bytes) -> bytes:
+        """The plaintext of stored bytes: decrypted when they are an envelope."""
+        header = self._header(key, blob)
+        if header is None:
+            return blob
+        if self.keyring is None:
+            raise ObjectKeyError(
+                f"{key} is encrypted (key id {header.key_id!r}) but no encryption key is "
+                "configured: set HOSO_ENCRYPTION_KEY_FILE to the key file (or HOSO_ENCRYPTION_KEY)")
+        try:
+            return self.keyring.open(key, blob)
+        except EnvelopeError as exc:
+            raise self._envelope_error(key, exc) from exc
+
+    def _header(self, key: str, head: bytes) -> Header | None:
+        try:
+            return parse_header(head[:HEADER_MAX])
+        except EnvelopeError as exc:
+            raise self._envelope_error(key, exc) from exc
+
+    def _envelope_error(self, key: str, exc: EnvelopeError) -> ObjectStoreError:
+        if isinstance(exc, UnknownKeyError):
+            return ObjectKeyError(str(exc))
+        return ObjectIntegrityError(f"{key}: {exc} (at {self.location()})")
 
     @staticmethod
     def _check(key: str, data: bytes, expect_sha256: str | None) -> bytes:
@@ -91,9 +204,10 @@ class ObjectStore(ABC):
 class LocalStore(ObjectStore):
     """Objects as files under one folder. Writes are atomic: temp file, fsync, rename."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, keyring: Keyring | None = None) -> None:
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        self.keyring = keyring
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -104,36 +218,56 @@ class LocalStore(ObjectStore):
     def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream",
                   ) -> StoredObject:
         path = self._path(key)
+        self._write(key, path, self._seal(key, data))  # only ciphertext reaches the disk
+        return StoredObject(key, len(data), sha256_hex(data))
+
+    def _write(self, key: str, path: Path, blob: bytes, token: object = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        digest = sha256_hex(data)
+        digest = sha256_hex(blob)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                fh.write(blob)
                 fh.flush()
                 os.fsync(fh.fileno())
             # Verify what reached the disk before it takes the real name.
             if sha256_hex(Path(tmp).read_bytes()) != digest:
                 raise ObjectIntegrityError(f"{key}: written bytes differ from the input")
+            if token is not None and _version(path) != token:
+                raise ObjectStoreError(f"{key} changed while it was being re-encrypted: "
+                                       "run the command again")
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         _fsync_dir(path.parent)
-        return StoredObject(key, len(data), digest)
 
     def get_bytes(self, key: str, expect_sha256: str | None = None) -> bytes:
-        try:
-            data = self._path(key).read_bytes()
-        except FileNotFoundError as exc:
-            raise ObjectIntegrityError(f"{key}: object is missing from {self.root}") from exc
-        return self._check(key, data, expect_sha256)
+        blob, _ = self._read_stored(key)
+        return self._check(key, self._unseal(key, blob), expect_sha256)
 
-    def stat(self, key: str) -> int | None:
+    def info(self, key: str) -> ObjectInfo | None:
         try:
-            return self._path(key).stat().st_size
+            with self._path(key).open("rb") as fh:
+                head = fh.read(HEADER_MAX)
+                stored = os.fstat(fh.fileno()).st_size
         except FileNotFoundError:
             return None
+        header = self._header(key, head)
+        return ObjectInfo(key, plaintext_size(stored, header), stored,
+                          header.key_id if header else None)
+
+    def _read_stored(self, key: str) -> tuple[bytes, object]:
+        path = self._path(key)
+        try:
+            with path.open("rb") as fh:
+                token = _version_of(os.fstat(fh.fileno()))
+                return fh.read(), token
+        except FileNotFoundError as exc:
+            raise ObjectIntegrityError(f"{key}: object is missing from {self.root}") from exc
+
+    def _replace_stored(self, key: str, blob: bytes, token: object, size: int) -> None:
+        self._write(key, self._path(key), blob, token)
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         for path in sorted(self.root.rglob("*")):
@@ -146,6 +280,17 @@ class LocalStore(ObjectStore):
         return str(self.root)
 
 
+def _version_of(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _version(path: Path) -> tuple[int, int, int] | None:
+    try:
+        return _version_of(path.stat())
+    except FileNotFoundError:
+        return None
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -155,9 +300,17 @@ def _fsync_dir(path: Path) -> None:
 
 
 def make_store(settings: Settings) -> ObjectStore:
-    """The store the settings name."""
+    """The store the settings name, encrypting with the keyring they name.
+
+    Production keeps objects on S3: there, no key is a mistake unless explicitly allowed."""
+    keyring = Keyring.from_settings(settings)
     if settings.object_store == "s3":
+        if keyring is None and not settings.allow_unencrypted:
+            raise KeyringError(
+                "the S3 object store would keep dossiers unencrypted: set "
+                "HOSO_ENCRYPTION_KEY_FILE (create one with `hoso keys generate FILE`) or "
+                "HOSO_ENCRYPTION_KEY; to run unencrypted anyway, set HOSO_ALLOW_UNENCRYPTED=true")
         from storage.s3 import S3Store
 
-        return S3Store.from_settings(settings)
-    return LocalStore(settings.objects_path)
+        return S3Store.from_settings(settings, keyring)
+    return LocalStore(settings.objects_path, keyring)

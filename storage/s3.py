@@ -14,7 +14,9 @@ from minio import Minio
 from minio.error import MinioException, S3Error
 
 from schemas.settings import Settings
+from storage.crypto import Keyring
 from storage.objects import (
+    ObjectInfo,
     ObjectIntegrityError,
     ObjectStore,
     ObjectStoreError,
@@ -25,7 +27,12 @@ from storage.objects import (
 # Objects up to this size go up in one PUT, whose ETag is the MD5 of the bytes and so verifies
 # the upload; larger ones go in parts of this size (their ETag is not a plain MD5).
 PART_SIZE = 64 * 1024 * 1024
-SHA256_META = "sha256"  # stored as x-amz-meta-sha256
+SHA256_META = "sha256"  # stored as x-amz-meta-sha256 (plaintext objects only)
+# Encrypted objects carry their key id and plaintext size instead (no plaintext digest: the
+# envelope authenticates the content), and the content type of opaque bytes.
+KEY_ID_META = "hoso-key-id"
+SIZE_META = "hoso-size"
+SEALED_TYPE = "application/octet-stream"
 
 
 class S3Store(ObjectStore):
@@ -35,8 +42,9 @@ class S3Store(ObjectStore):
     def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, *,
                  secure: bool = False, region: str | None = None,
                  connect_timeout: float = 2.0, read_timeout: float = 15.0, retries: int = 2,
-                 ) -> None:
+                 keyring: Keyring | None = None) -> None:
         endpoint, secure = _split_endpoint(endpoint, secure)
+        self.keyring = keyring
         self.endpoint = endpoint
         self.bucket = bucket
         self.secure = secure
@@ -55,9 +63,10 @@ class S3Store(ObjectStore):
         self._ensure_bucket(region)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> S3Store:
+    def from_settings(cls, settings: Settings, keyring: Keyring | None = None) -> S3Store:
         return cls(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
-                   settings.s3_bucket, secure=settings.s3_secure, region=settings.s3_region)
+                   settings.s3_bucket, secure=settings.s3_secure, region=settings.s3_region,
+                   keyring=keyring)
 
     def _ensure_bucket(self, region: str | None) -> None:
         with self._failures("checking the bucket"):
@@ -73,25 +82,42 @@ class S3Store(ObjectStore):
     def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream",
                   ) -> StoredObject:
         digest = sha256_hex(data)
+        if self.keyring is None:
+            self._put_blob(key, data, content_type, {SHA256_META: digest})
+        else:  # only ciphertext leaves the process
+            self._put_blob(key, self.keyring.seal(key, data), SEALED_TYPE,
+                           {KEY_ID_META: self.keyring.current, SIZE_META: str(len(data))})
+        return StoredObject(key, len(data), digest)
+
+    def _put_blob(self, key: str, blob: bytes, content_type: str, metadata: dict[str, str],
+                  ) -> None:
+        """Upload, then verify what the server kept: size, metadata, and (single-part) MD5."""
         with self._failures(f"storing {key}"):
-            self.client.put_object(self.bucket, key, io.BytesIO(data), len(data),
-                                   content_type=content_type, metadata={SHA256_META: digest},
+            self.client.put_object(self.bucket, key, io.BytesIO(blob), len(blob),
+                                   content_type=content_type, metadata=metadata,
                                    part_size=PART_SIZE)
             stat = self.client.stat_object(self.bucket, key)
+        kept = stat.metadata or {}
         problem = None
-        if stat.size != len(data):
-            problem = f"stored {stat.size} bytes instead of {len(data)}"
-        elif (stat.metadata or {}).get(f"x-amz-meta-{SHA256_META}") != digest:
-            problem = "stored sha256 metadata differs from the data's"
-        elif len(data) <= PART_SIZE and (stat.etag or "").strip('"') != _md5_hex(data):
+        if stat.size != len(blob):
+            problem = f"stored {stat.size} bytes instead of {len(blob)}"
+        elif any(kept.get(f"x-amz-meta-{name}") != value for name, value in metadata.items()):
+            problem = "stored metadata differs from what was sent"
+        elif len(blob) <= PART_SIZE and (stat.etag or "").strip('"') != _md5_hex(blob):
             problem = f"ETag {stat.etag} is not the MD5 of the data"
         if problem:
             # A bad object under a content address would be trusted later by put_original.
             self._remove_quietly(key)
             raise ObjectIntegrityError(f"{key}: {problem} at {self.location()}")
-        return StoredObject(key, len(data), digest)
 
     def get_bytes(self, key: str, expect_sha256: str | None = None) -> bytes:
+        blob, (_, recorded) = self._get(key)
+        data = self._unseal(key, blob)
+        # Without an expectation, still check against the sha256 recorded at upload.
+        return self._check(key, data, expect_sha256 or (recorded if data is blob else None))
+
+    def _get(self, key: str) -> tuple[bytes, tuple[str, str | None]]:
+        """The stored bytes, their ETag and the plaintext sha256 recorded with them, if any."""
         response = None
         try:
             with self._failures(f"reading {key}"):
@@ -103,22 +129,44 @@ class S3Store(ObjectStore):
                             f"{key}: object is missing from {self.location()}") from exc
                     raise
                 data = response.read()
+                etag = (response.headers.get("ETag") or "").strip('"')
                 stored = response.headers.get(f"x-amz-meta-{SHA256_META}")
         finally:
             if response is not None:
                 response.close()
                 response.release_conn()
-        # Without an expectation, still check against the sha256 recorded at upload.
-        return self._check(key, data, expect_sha256 or stored)
+        return data, (etag, stored)
 
-    def stat(self, key: str) -> int | None:
+    def info(self, key: str) -> ObjectInfo | None:
         with self._failures(f"looking up {key}"):
             try:
-                return self.client.stat_object(self.bucket, key).size
+                stat = self.client.stat_object(self.bucket, key)
             except S3Error as exc:
                 if exc.code == "NoSuchKey":
                     return None
                 raise
+        meta = stat.metadata or {}
+        key_id, size = meta.get(f"x-amz-meta-{KEY_ID_META}"), meta.get(f"x-amz-meta-{SIZE_META}")
+        if key_id and size and size.isdigit():
+            return ObjectInfo(key, int(size), stat.size or 0, key_id)
+        return ObjectInfo(key, stat.size or 0, stat.size or 0, None)
+
+    def _read_stored(self, key: str) -> tuple[bytes, object]:
+        blob, (etag, recorded) = self._get(key)
+        if self._header(key, blob) is None:
+            self._check(key, blob, recorded)  # never seal plaintext that is already damaged
+        return blob, etag
+
+    def _replace_stored(self, key: str, blob: bytes, token: object, size: int) -> None:
+        assert self.keyring is not None
+        with self._failures(f"looking up {key}"):
+            etag = (self.client.stat_object(self.bucket, key).etag or "").strip('"')
+        if etag != token:
+            raise ObjectStoreError(f"{key} changed while it was being re-encrypted: "
+                                   "run the command again")
+        header = self._header(key, blob)
+        assert header is not None
+        self._put_blob(key, blob, SEALED_TYPE, {KEY_ID_META: header.key_id, SIZE_META: str(size)})
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         with self._failures(f"listing {prefix or 'all keys'}"):

@@ -119,7 +119,7 @@ def test_flows_on_s3_and_postgresql(s3_server, peers: Path, tmp_path: Path,
         settings = make_settings(
             tmp_path, url, object_store="s3", s3_endpoint=s3_server.endpoint,
             s3_access_key=s3_server.access_key, s3_secret_key=s3_server.secret_key,
-            s3_bucket=s3_server.new_bucket())
+            s3_bucket=s3_server.new_bucket(), allow_unencrypted=True)
         use_settings(settings)
         upgrade(runtime().engine)
         intake(_files(peers), "HU-DUCTRONG")

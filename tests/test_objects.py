@@ -187,7 +187,7 @@ def test_s3_from_settings(s3_server: S3Server) -> None:
     bucket = s3_server.new_bucket()
     settings = Settings(_env_file=None, object_store="s3", s3_endpoint=s3_server.endpoint,
                         s3_access_key=s3_server.access_key, s3_secret_key=s3_server.secret_key,
-                        s3_bucket=bucket)
+                        s3_bucket=bucket, allow_unencrypted=True)
     store = make_store(settings)
     assert isinstance(store, S3Store)
     assert store.location() == f"s3://{bucket} at {s3_server.endpoint}"
