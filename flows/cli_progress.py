@@ -140,8 +140,13 @@ def nightly(
     console.print("Xử lý (processed): " + (", ".join(f"{k}: {v}" for k, v in outcomes.items()) or "0"))
     for fmt, path in result["report"].items():
         console.print(f"Báo cáo {fmt.upper()}: {path}")
+    fixity, chain = result["fixity"], result["audit"]
+    console.print(f"Kiểm tra toàn vẹn (fixity, sample): {fixity['checked']} đọc lại (read back), "
+                  f"{fixity['missing']} thiếu (missing), {fixity['changed']} bị thay đổi (changed), "
+                  f"{fixity['orphan']} thừa (orphan); nhật ký kiểm toán (audit trail): "
+                  + ("nguyên vẹn (intact)" if chain["ok"] else f"BỊ PHÁ VỠ (broken): {chain['problems'][0]}"))
     bad = (outcomes.get("rejected", 0) + outcomes.get("failed", 0) + len(inbox["unreadable"])
-           + len(inbox["left"]))
+           + len(inbox["left"]) + (not fixity["ok"]) + (not chain["ok"]))
     raise typer.Exit(EXIT_SOME_REJECTED if bad else EXIT_OK)
 
 

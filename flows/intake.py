@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from prefect.cache_policies import NO_CACHE
 from flows.errors import retry_if_transient
 from flows.runtime import report, runtime
 from schemas.models import Batch, Document, utcnow
+from schemas.status import AuditAction
+from storage.audit import record as audit
 from storage.db import session_scope
 from storage.queries import document_by_sha, get_or_create_dossier, get_or_create_unit
 
@@ -24,8 +27,9 @@ class IntakeResult:
 
 
 def keep_original(data: bytes, name: str, unit_id: int, batch_id: int,
-                  dossier_code: str | None = None) -> tuple[str, int]:
-    """Store the bytes once by content, then record them in one transaction.
+                  dossier_code: str | None = None, actor: str = "system") -> tuple[str, int]:
+    """Store the bytes once by content, then record them in one transaction, with the upload
+    in the audit trail (who, which document, new or a duplicate).
 
     Returns ("new" | "duplicate", document id). A duplicate that was in no dossier joins the
     one named now, so a later upload with its dossier code completes the record.
@@ -39,21 +43,28 @@ def keep_original(data: bytes, name: str, unit_id: int, batch_id: int,
             if existing.dossier_id is None and dossier_id is not None:
                 existing.dossier_id = dossier_id
                 session.add(existing)
+            audit(session, actor, AuditAction.upload, "document", existing.id, unit_id,
+                  sha256=stored.sha256, size=stored.size, batch_id=batch_id, dossier_id=dossier_id,
+                  duplicate=True)
             return "duplicate", existing.id  # type: ignore[return-value]
         document = Document(sha256=stored.sha256, size=stored.size, source_name=name,
                             object_key=stored.key, unit_id=unit_id, batch_id=batch_id,
                             dossier_id=dossier_id)
         session.add(document)
         session.flush()
+        audit(session, actor, AuditAction.upload, "document", document.id, unit_id,
+              sha256=stored.sha256, size=stored.size, batch_id=batch_id, dossier_id=dossier_id,
+              duplicate=False)
         return "new", document.id  # type: ignore[return-value]
 
 
 @task(name="store-original", retries=3, retry_delay_seconds=2,
       retry_condition_fn=retry_if_transient, cache_policy=NO_CACHE)
 def store_original(path: str, unit_id: int, batch_id: int,
-                   dossier_code: str | None = None) -> tuple[str, int]:
+                   dossier_code: str | None = None, actor: str = "system") -> tuple[str, int]:
     """Keep one file's bytes once by content and record it."""
-    return keep_original(Path(path).read_bytes(), Path(path).name, unit_id, batch_id, dossier_code)
+    return keep_original(Path(path).read_bytes(), Path(path).name, unit_id, batch_id, dossier_code,
+                         actor)
 
 
 def open_batch(unit_code: str, unit_name: str | None, files: int) -> tuple[int, int]:
@@ -79,16 +90,17 @@ def close_batch(result: IntakeResult) -> None:
 
 @flow(name="intake", log_prints=False)
 def intake(paths: list[str], unit_code: str, unit_name: str | None = None,
-           dossier_code: str | None = None) -> IntakeResult:
+           dossier_code: str | None = None, actor: str | None = None) -> IntakeResult:
     """Take in files for one unit (and, when given, one paper dossier): each original kept
     once, identical bytes noted as duplicates. Nothing is rejected here; reading the files is
-    the process flow's job."""
+    the process flow's job. `actor` is who hands them in (default: the user running it)."""
+    actor = actor or getpass.getuser()
     unit_id, batch_id = open_batch(unit_code, unit_name, len(paths))
     result = IntakeResult(batch_id=batch_id)
     for done, path in enumerate(paths):
         report("files", batch_id, done, len(paths))
         try:
-            outcome, doc_id = store_original(path, unit_id, batch_id, dossier_code)
+            outcome, doc_id = store_original(path, unit_id, batch_id, dossier_code, actor)
         except OSError as exc:  # unreadable on the clerk's side: say so, go on
             result.unreadable.append({"name": path, "error": f"{type(exc).__name__}: {exc}"})
             continue

@@ -15,6 +15,8 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.errors import retry_if_transient
 from flows.extract import extract
+from flows.fixity import check_audit, check_objects
+from flows.fixity import summary_markdown as integrity_markdown
 from flows.intake import IntakeResult, close_batch, keep_original, open_batch
 from flows.process import process
 from flows.progress import progress_report, snapshot_rows
@@ -41,7 +43,8 @@ def take_from_inbox(key: str, size: int, unit_id: int, batch_id: int) -> tuple[s
     """Keep one inbox file and commit its record; only then does it leave the inbox."""
     inbox = runtime().inbox
     item = InboxItem(key, size)
-    outcome = keep_original(inbox.read(item), item.name, unit_id, batch_id, item.dossier_code)
+    outcome = keep_original(inbox.read(item), item.name, unit_id, batch_id, item.dossier_code,
+                            actor="nightly")
     inbox.remove(item)
     return outcome
 
@@ -117,7 +120,7 @@ def publish_summary(report: ProgressReport) -> None:
 @flow(name="nightly")
 def nightly(as_of: date | None = None) -> dict:
     """Take in the inbox, read what waits, extract the fields, snapshot progress, store and
-    publish the report."""
+    publish the report; read back a sample of the objects and anchor the audit chain."""
     logger = get_run_logger()
     taken = take_in_inbox()
     outcomes = process()
@@ -125,6 +128,10 @@ def nightly(as_of: date | None = None) -> dict:
     report = snapshot_progress(as_of)
     files = store_report(report)
     publish_summary(report)
+    objects = check_objects(runtime().settings.fixity_sample, actor="nightly")
+    chain = check_audit(actor="nightly")
+    create_markdown_artifact(key="kiem-tra-toan-ven", markdown=integrity_markdown(objects, chain),
+                             description="Kiểm tra toàn vẹn (integrity: objects and audit trail)")
     province = report.province
     logger.info("province: %s of %s dossiers electronic (%s)", province.electronic_counted,
                 province.inventoried, province.state.value)
@@ -132,4 +139,7 @@ def nightly(as_of: date | None = None) -> dict:
         "inbox": asdict(taken), "processed": outcomes, "extracted": extracted, "report": files,
         "as_of": report.as_of.isoformat(), "province": province.as_dict(),
         "at_risk": [u.code for u in report.at_risk()],
+        "fixity": objects.as_dict(limit=100),
+        "audit": {"events": chain.events, "anchors": chain.anchors, "ok": chain.ok,
+                  "problems": [f"{p.event_id}: {p.problem}" for p in chain.problems]},
     }

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from schemas.catalog import layouts
 from schemas.models import Cadre, Document, Dossier, FieldValue, Unit
+from storage.access import Scope, find_scoped_dossier, scoped_dossiers
 from storage.fields import corrections_of, values_of_dossier
 
 # The columns of the unit's XLSX of cadres: CV keys with their Vietnamese titles.
@@ -23,13 +24,14 @@ SUMMARY_COLUMNS = (
 )
 
 
-def find_dossier(session: Session, ref: str, unit: str | None = None) -> Dossier | None:
-    """A dossier by its id, or by its paper code (within a unit when codes repeat)."""
+def find_dossier(session: Session, ref: str, unit: str | None = None, *, scope: Scope) -> Dossier | None:
+    """A dossier by its id, or by its paper code (within a unit when codes repeat), among those
+    the scope reaches: one it does not reach is not found, exactly as an unknown one."""
     if ref.isdigit():
-        found = session.get(Dossier, int(ref))
+        found = find_scoped_dossier(session, scope, int(ref))
         if found is not None:
             return found
-    query = select(Dossier).where(Dossier.code == ref)
+    query = scoped_dossiers(scope).where(Dossier.code == ref)
     if unit:
         query = query.join(Unit, col(Unit.id) == Dossier.unit_id).where(Unit.code == unit)
     return session.exec(query).first()

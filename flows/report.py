@@ -5,18 +5,24 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import Engine
+from sqlmodel import col
 
+from schemas.models import Document
 from schemas.status import DocumentStatus, TextSource
+from storage.access import Scope, scoped_documents
 from storage.db import session_scope
 from storage.queries import counts_by_status, counts_by_unit, documents, pages_of, unit_codes
 
 
-def status_report(engine: Engine, with_pages: bool = False) -> dict:
-    """Counts by status and unit, and every document with its outcome."""
+def status_report(engine: Engine, with_pages: bool = False, scope: Scope | None = None) -> dict:
+    """Counts by status and unit, and every document with its outcome. With a scope, only the
+    documents it reaches, and counts of those (no scope: every document, for the pipeline)."""
     with session_scope(engine) as session:
         units = unit_codes(session)
         rows = []
-        for doc in documents(session):
+        listed = documents(session) if scope is None else \
+            list(session.exec(scoped_documents(scope).order_by(col(Document.id))))
+        for doc in listed:
             row = {
                 "id": doc.id, "source_name": doc.source_name, "sha256": doc.sha256,
                 "size": doc.size, "unit": units.get(doc.unit_id or -1), "status": doc.status.value,
@@ -34,6 +40,14 @@ def status_report(engine: Engine, with_pages: bool = False) -> dict:
                 row["rotated_pages"] = sum(1 for p in pages if p.rotation)
                 row["ocr_pages"] = sources.get(TextSource.ocr.value, 0)
             rows.append(row)
+        if scope is not None:
+            by_status = Counter(r["status"] for r in rows)
+            by_unit: dict[str, Counter[str]] = {}
+            for r in rows:
+                by_unit.setdefault(r["unit"] or "-", Counter())[r["status"]] += 1
+            return {"counts": {s.value: by_status.get(s.value, 0) for s in DocumentStatus},
+                    "units": {code: dict(c) for code, c in sorted(by_unit.items())},
+                    "documents": rows}
         return {
             "counts": {s.value: counts_by_status(session).get(s.value, 0) for s in DocumentStatus},
             "units": {code: dict(c) for code, c in counts_by_unit(session).items()},

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from flows import logmask
 from flows.isolation import IsolatedReader
 from schemas.settings import Settings, get_settings
 from storage.db import get_engine
@@ -21,6 +22,9 @@ from storage.objects import ObjectStore, make_store
 @dataclass
 class Runtime:
     settings: Settings
+
+    def __post_init__(self) -> None:
+        logmask.install()  # ID numbers masked in every log from here on (flows.logmask)
 
     @cached_property
     def engine(self) -> Engine:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, true
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from schemas.models import Document, Dossier, FieldValue, Unit, User
-from schemas.status import Role, SecurityClass
+from schemas.models import Cadre, Document, Dossier, FieldValue, Unit, User
+from schemas.status import AuditAction, DocumentStatus, Role, SecurityClass
+from storage.audit import record
 
 T = TypeVar("T")
 
@@ -118,3 +119,88 @@ def scoped_dossiers(scope: Scope) -> SelectOfScalar[Dossier]:
 
 def scoped_documents(scope: Scope) -> SelectOfScalar[Document]:
     return select(Document).where(document_clause(scope))
+
+
+def scoped_fields(scope: Scope) -> SelectOfScalar[FieldValue]:
+    return select(FieldValue).where(field_clause(scope))
+
+
+class AccessDenied(PermissionError):
+    """The scope may not do this; the message says who may."""
+
+
+def find_scoped_dossier(session: Session, scope: Scope, dossier_id: int) -> Dossier | None:
+    """A dossier by id when the scope reaches it; None otherwise, exactly as for an unknown id."""
+    return session.exec(scoped_dossiers(scope).where(Dossier.id == dossier_id)).first()
+
+
+def set_security_class(session: Session, scope: Scope, dossier_id: int,
+                       security_class: SecurityClass) -> tuple[Dossier, SecurityClass] | None:
+    """Mark a dossier restricted (bảo vệ chính trị nội bộ) or ordinary again. Only the security
+    role may, and only within its units; returns (dossier, class before), or None when the scope
+    does not reach the dossier. The change is audited (permission_change) in the same
+    transaction."""
+    if not scope.sees_restricted:
+        raise AccessDenied("only the security role (bảo vệ chính trị nội bộ) may change "
+                           "whether a dossier is restricted")
+    dossier = find_scoped_dossier(session, scope, dossier_id)
+    if dossier is None:
+        return None
+    before = dossier.security_class
+    if before != security_class:
+        dossier.security_class = security_class
+        session.add(dossier)
+        session.flush()
+        record(session, scope.actor, AuditAction.permission_change, "dossier", dossier.id,
+               dossier.unit_id, security_class={"from": before.value, "to": security_class.value})
+    return dossier, before
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """One line of a dossier listing: what the scope may see of it."""
+
+    id: int
+    code: str | None
+    unit_code: str
+    unit_name: str
+    name: str  # the person's name, or the dossier's title
+    security_class: SecurityClass
+    documents: int
+    stage: str  # lowest status of its documents not rejected; "rejected" when all were; "empty"
+
+
+_STAGE_ORDER = (DocumentStatus.received, DocumentStatus.failed, DocumentStatus.text_ready,
+                DocumentStatus.extracted, DocumentStatus.verified)
+
+
+def dossier_rows(session: Session, scope: Scope, unit_ids: frozenset[int] | None = None,
+                 limit: int | None = None) -> list[DossierRow]:
+    """The dossiers the scope reaches (optionally within some units), by unit code and code."""
+    query = (select(Dossier, Unit.code, Unit.name, Cadre.full_name)
+             .join(Unit, col(Unit.id) == Dossier.unit_id)
+             .outerjoin(Cadre, col(Cadre.id) == Dossier.cadre_id)
+             .where(dossier_clause(scope)))
+    if unit_ids is not None:
+        query = query.where(col(Dossier.unit_id).in_(sorted(unit_ids)))
+    query = query.order_by(col(Unit.code), col(Dossier.code), col(Dossier.id))
+    if limit is not None:
+        query = query.limit(limit)
+    found = list(session.exec(query))
+    ids = [d.id for d, *_ in found]
+    statuses: dict[int, dict[DocumentStatus, int]] = {}
+    for i in range(0, len(ids), 1000):
+        for dossier_id, status, n in session.exec(
+                select(Document.dossier_id, Document.status, func.count())
+                .where(col(Document.dossier_id).in_(ids[i:i + 1000]))
+                .group_by(col(Document.dossier_id), col(Document.status))):
+            statuses.setdefault(dossier_id, {})[DocumentStatus(status)] = n  # type: ignore[index]
+    rows = []
+    for dossier, unit_code, unit_name, full_name in found:
+        counts = statuses.get(dossier.id, {})  # type: ignore[arg-type]
+        live = [s for s in _STAGE_ORDER if counts.get(s)]
+        stage = live[0].value if live else ("rejected" if counts else "empty")
+        rows.append(DossierRow(dossier.id, dossier.code, unit_code, unit_name,  # type: ignore[arg-type]
+                               full_name or dossier.title, dossier.security_class,
+                               sum(counts.values()), stage))
+    return rows

@@ -13,8 +13,10 @@ from rapidfuzz import fuzz
 from sqlmodel import Session, col, select
 
 from schemas.models import Cadre, Document, Dossier, FieldCorrection, FieldValue, Page, utcnow
-from schemas.status import DocumentStatus, FieldStatus
+from schemas.status import AuditAction, DocumentStatus, FieldStatus
 from schemas.vietnamese import fold
+from storage.access import Scope, field_clause
+from storage.audit import record
 
 SAME_NAME = 92.0  # rapidfuzz ratio of folded names for "the same person" with the same birth date
 
@@ -55,12 +57,13 @@ def values_of_dossier(session: Session, dossier_id: int) -> list[FieldValue]:
                              .order_by(col(FieldValue.part), col(FieldValue.row), col(FieldValue.id))))
 
 
-def review_queue(session: Session, limit: int = 50, unit_ids: list[int] | None = None) -> list[FieldValue]:
-    """Values waiting for a person, least sure first."""
+def review_queue(session: Session, limit: int = 50, scope: Scope | None = None) -> list[FieldValue]:
+    """Values waiting for a person, least sure first: those the scope reaches (its units; a
+    restricted dossier's only for the security role). No scope: every value (the pipeline's
+    own counts); commands that show values pass the user's scope."""
     query = select(FieldValue).where(FieldValue.status == FieldStatus.needs_review)
-    if unit_ids is not None:
-        query = query.join(Document, col(Document.id) == FieldValue.document_id) \
-            .where(col(Document.unit_id).in_(unit_ids))
+    if scope is not None:
+        query = query.where(field_clause(scope))
     return list(session.exec(query.order_by(col(FieldValue.confidence), col(FieldValue.id)).limit(limit)))
 
 
@@ -74,9 +77,17 @@ def corrections_of(session: Session, field_ids: list[int]) -> dict[int, FieldCor
     return latest
 
 
-def review(session: Session, field_id: int, by: str, value: str | None = None, note: str = "") -> FieldValue:
-    """A reviewer's decision: `value` corrects the reading; None confirms it as read."""
-    field = session.get(FieldValue, field_id)
+def review(session: Session, field_id: int, by: str, value: str | None = None, note: str = "",
+           scope: Scope | None = None) -> FieldValue:
+    """A reviewer's decision: `value` corrects the reading; None confirms it as read.
+
+    With a scope, a value it does not reach is refused exactly as an unknown one. The decision
+    is audited (correction: who acted, the field, confirmed or corrected; never the value) in
+    the same transaction; the actor is the scope's, else the reviewer named."""
+    query = select(FieldValue).where(FieldValue.id == field_id)
+    if scope is not None:
+        query = query.where(field_clause(scope))
+    field = session.exec(query).first()
     if field is None:
         raise ReviewError(f"no field value with id {field_id}")
     if not by.strip():
@@ -90,6 +101,10 @@ def review(session: Session, field_id: int, by: str, value: str | None = None, n
                                 note=note or ("confirmed as read" if confirmed else "")))
     field.status = FieldStatus.confirmed if confirmed else FieldStatus.corrected
     session.add(field)
+    document = session.get(Document, field.document_id)
+    record(session, scope.actor if scope else by.strip(), AuditAction.correction, "field", field_id,
+           document.unit_id if document else None, key=field.key, outcome=field.status.value,
+           by=by.strip(), document_id=field.document_id, dossier_id=field.dossier_id)
     return field
 
 
