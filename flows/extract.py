@@ -32,6 +32,7 @@ from storage.fields import (
 )
 from storage.objects import ObjectStore
 from storage.queries import set_status
+from storage.search import index_fields
 
 IDENTITY = ("so_cccd", "ho_va_ten", "ngay_sinh", "gioi_tinh")
 
@@ -81,6 +82,7 @@ def extract_group(document_ids: list[int], new_ids: list[int]) -> dict[str, int]
         for row in rows:  # a file that had no dossier may have joined its person's just now
             row.dossier_id = documents[row.document_id].dossier_id  # type: ignore[union-attr]
         save_values(session, rows, rt.settings.auto_accept_confidence)
+        index_fields(session, new_ids)  # values and the person's name become searchable
         for doc_id in new_ids:
             set_status(documents[doc_id], DocumentStatus.extracted)  # type: ignore[arg-type]
             session.add(documents[doc_id])
