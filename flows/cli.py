@@ -17,8 +17,10 @@ from flows.cli_common import (
     EXIT_OK,
     EXIT_SOME_REJECTED,
     EXIT_USAGE,
+    AsUser,
     DataDir,
     app,
+    cli_scope,
     console,
     err,
     open_runtime,
@@ -44,6 +46,7 @@ def init(data_dir: DataDir = None) -> None:
     console.print(f"Cơ sở dữ liệu (database): {runtime.engine.url.render_as_string()} "
                   f"— schema {current_revision(runtime.engine)}")
     console.print(f"Kho lưu trữ (object store): {runtime.store.location()}")
+    console.print(cli_keys.encryption_line(runtime.store))
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -162,10 +165,17 @@ def run_process(runtime: rt_module.Runtime, limit: int | None = None) -> dict[st
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts: counts and "
                                           "every document.")] = False,
+    as_user: AsUser = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Counts by status and unit; rejected files with their reasons."""
-    report = status_report(open_runtime(data_dir).engine)
+    """Counts by status and unit; rejected files with their reasons (of the documents the user
+    reaches: their units; restricted dossiers only for the security role)."""
+    from storage.db import session_scope
+
+    runtime = open_runtime(data_dir)
+    with session_scope(runtime.engine) as session:
+        scope = cli_scope(session, as_user)
+    report = status_report(runtime.engine, scope=scope)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -214,11 +224,23 @@ def demo(
     """Generate sample dossiers, take them in, read them, and show what came out."""
     from flows.demo import run_demo
 
-    run_demo(open_runtime(data_dir), console, dossiers, seed)
+    runtime = open_runtime(data_dir)
+    console.print(cli_keys.encryption_line(runtime.store))
+    run_demo(runtime, console, dossiers, seed)
 
 
 # Units, inventory and progress commands come after the clerks' commands in `--help`.
-from flows import cli_progress, cli_records, cli_units  # noqa: E402, F401  (they add their commands)
+from flows import (  # noqa: E402, F401  (they add their commands)  # noqa: E402, F401  (users, tokens, the web application)
+    cli_admin,
+    cli_bags,
+    cli_keys,
+    cli_progress,
+    cli_records,
+    cli_search,
+    cli_units,
+    cli_users,
+    cli_web,
+)
 
 if __name__ == "__main__":
     app()

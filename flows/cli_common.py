@@ -58,6 +58,7 @@ def cli_scope(session: Session, as_user: str | None) -> Scope:
 
 def open_runtime(data_dir: Path | None) -> rt_module.Runtime:
     """Settings from the environment, the data folder from the option; database ready."""
+    from storage.crypto import KeyringError
     from storage.db import upgrade
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
@@ -65,6 +66,9 @@ def open_runtime(data_dir: Path | None) -> rt_module.Runtime:
     try:
         upgrade(runtime.engine)
         runtime.store.location()
+    except KeyringError as exc:  # a configuration mistake, not an outage: say so
+        err.print(f"[red]Cấu hình khóa mã hóa không hợp lệ[/red] (encryption key setting): {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
     except Exception as exc:  # noqa: BLE001  (say what cannot be reached, and stop)
         err.print(f"[red]Không kết nối được cơ sở dữ liệu hoặc kho lưu trữ[/red] "
                   f"(cannot reach the database or object store): {exc}")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -95,6 +95,33 @@ class Settings(BaseSettings):
     auto_accept_confidence: float = Field(0.93, description="An extracted value at least this sure "
                                           "is accepted; below it, it goes to the review queue")
 
+    # The web application (`hoso web`).
+    web_base_url: str = Field("", description="Address people open, e.g. https://hoso.lamdong.vn; "
+                              "an https address makes session cookies Secure by default")
+    web_secret_key: SecretStr | None = Field(None, description="Signs session cookies; default a "
+                                             "random key generated once into <data_dir>/web-secret")
+    web_secure_cookies: bool | None = Field(None, description="Session cookie sent over HTTPS only; "
+                                            "default: true when web_base_url starts with https")
+    web_session_hours: float = Field(8.0, description="A sign-in lasts this long, then the person "
+                                     "signs in again")
+    web_forwarded_allow_ips: str = Field("127.0.0.1", description="Reverse proxies whose "
+                                         "X-Forwarded-* headers are trusted (comma-separated, or *)")
+    web_process_uploads: bool = Field(True, description="The web application reads and extracts "
+                                      "what is uploaded, in the background (embedded); false when "
+                                      "workers or the nightly run do it")
+
+    encryption_key_file: Path | None = Field(
+        None, description="Key file of the keys objects are encrypted with at rest (JSON, mode "
+        "0600; `hoso keys generate FILE`)")
+    encryption_key: SecretStr | None = Field(
+        None, description="The key as a value instead of a file (containers): 'id:base64' or "
+        "several 'id:base64,...' (the first is current)")
+    allow_unencrypted: bool = Field(
+        False, description="Let an S3 object store run without encryption at rest (not advised)")
+
+    fixity_sample: int = Field(50, ge=0, description="Objects the nightly run reads back and "
+                               "compares with their sha256 (a random sample; `hoso verify` reads all)")
+
     limits: Limits = Field(default_factory=Limits)
     ocr: OcrOptions = Field(default_factory=OcrOptions)
 
@@ -115,6 +142,12 @@ class Settings(BaseSettings):
     @property
     def reports_path(self) -> Path:
         return self.reports_dir or self.data_dir / "reports"
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.web_secure_cookies is not None:
+            return self.web_secure_cookies
+        return self.web_base_url.lower().startswith("https://")
 
     def today(self) -> date:
         """Today in the province's time zone (days of snapshots and reports)."""
