@@ -77,6 +77,8 @@ def extract_group(document_ids: list[int], new_ids: list[int]) -> dict[str, int]
                 if where[0] in new_ids:
                     rows.append(_row(value, doc, part, where, documents[where[0]]))
             counts[doc.document_type] += 1
+            if owner in new_ids and documents[owner] is not None:
+                documents[owner].doc_type = doc.document_type  # type: ignore[union-attr]
             if doc.document_type == "so_yeu_ly_lich":
                 _link(session, doc, [documents[d] for d in new_ids], counts)
         for row in rows:  # a file that had no dossier may have joined its person's just now

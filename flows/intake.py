@@ -40,7 +40,7 @@ def keep_original(data: bytes, name: str, unit_id: int, batch_id: int,
         dossier_id = get_or_create_dossier(session, unit_id, dossier_code).id if dossier_code else None
         existing = document_by_sha(session, stored.sha256)
         if existing is not None:
-            if existing.dossier_id is None and dossier_id is not None:
+            if existing.dossier_id is None and dossier_id is not None and existing.unit_id == unit_id:
                 existing.dossier_id = dossier_id
                 session.add(existing)
             audit(session, actor, AuditAction.upload, "document", existing.id, unit_id,

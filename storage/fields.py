@@ -17,6 +17,7 @@ from schemas.status import AuditAction, DocumentStatus, FieldStatus
 from schemas.vietnamese import fold
 from storage.access import Scope, field_clause
 from storage.audit import record
+from storage.search import index_fields
 
 SAME_NAME = 92.0  # rapidfuzz ratio of folded names for "the same person" with the same birth date
 
@@ -105,6 +106,8 @@ def review(session: Session, field_id: int, by: str, value: str | None = None, n
     record(session, scope.actor if scope else by.strip(), AuditAction.correction, "field", field_id,
            document.unit_id if document else None, key=field.key, outcome=field.status.value,
            by=by.strip(), document_id=field.document_id, dossier_id=field.dossier_id)
+    session.flush()
+    index_fields(session, [field.document_id])  # the reviewed value is what search finds
     return field
 
 

@@ -32,7 +32,7 @@ from storage.access import Scope, dossier_clause, field_clause, units_under
 from storage.audit import record
 from storage.fields import ReviewError, corrections_of, review
 from storage.objects import ObjectStoreError
-from storage.search import index_fields, search_dossiers
+from storage.search import search_dossiers
 from web.deps import DOCUMENT_STATUS_VI, ApiScope, ApiUser, DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["API"])
@@ -401,7 +401,6 @@ def review_field(field_id: int, body: ReviewIn, request: Request, session: DbSes
         field = review(session, field_id, by=user.username, value=body.value, note=body.note, scope=scope)
     except ReviewError as exc:
         raise HTTPException(422, str(exc)) from exc
-    index_fields(session, [field.document_id])  # the corrected value is what search finds
     return _field_out(field, corrections_of(session, [field_id]).get(field_id))
 
 

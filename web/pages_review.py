@@ -15,7 +15,6 @@ from schemas.models import Cadre, Document, Dossier, FieldValue, Page
 from schemas.status import FieldStatus
 from storage.access import field_clause, units_under
 from storage.fields import ReviewError, corrections_of, review
-from storage.search import index_fields
 from web.deps import CurrentUser, DbSession, UserScope, templates
 from web.pages_shared import (
     box_in_crop,
@@ -107,8 +106,6 @@ def review_value(request: Request, session: DbSession, user: CurrentUser, scope:
         # 200: HTMX swaps in only successful answers, and the clerk must read the message
         return templates.TemplateResponse(request, "review_item.html",
                                           {"it": _item(session, field, error=message)})
-    session.flush()
-    index_fields(session, [field.document_id])  # the corrected value is what search finds
     return templates.TemplateResponse(request, "review_item.html", {"it": _item(session, field)})
 
 
