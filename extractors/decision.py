@@ -123,11 +123,19 @@ def _signer(lines: list[Line], width: float) -> list[Token]:
     """The name under the signature: the lowest short line of capitalised words on the right."""
     for line in reversed(lines):
         words = [t for t in line.tokens if (t.x0 + t.x1) / 2 > width * 0.4]
-        if 2 <= len(words) <= 5 and all(w.text[:1].isupper() for w in words) and not _mostly_upper(words):
+        # the signature may hide the first letters of the name: "ạm Văn Hòa" (normalization
+        # restores the surname, and doubts it)
+        named = words[1:] if len(words) >= 3 and _fragment(words[0].text) else words
+        if 2 <= len(named) <= 5 and all(w.text[:1].isupper() for w in named) and not _mostly_upper(named):
             return words
         if lines and line.y0 < lines[-1].y1 - 4 * BELOW_MAX_PT:
             break
     return []
+
+
+def _fragment(text: str) -> bool:
+    """The end of a word in small letters, such as OCR leaves of a half-hidden surname."""
+    return 1 <= len(text) <= 4 and text.isalpha() and text.islower()
 
 
 def _tokens_of(tokens: list[Token], text: str) -> list[Token]:

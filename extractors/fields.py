@@ -9,6 +9,7 @@ and the matches are chosen so that the catalog's items keep their printed order.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -26,6 +27,7 @@ _ITEM_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2})?[).:\-]?$")
 _PUNCT = re.compile(r"[^0-9a-z ]+")
 MAX_CONTINUATION_LINES = 3
 LONG_LABEL_TAIL = 7  # words of a long label matched (its end, where the value follows)
+WRAPPED_LABEL_WORDS = 4  # a label this long may wrap onto the next line
 ITEM_BONUS = 12.0  # the label comes right after its own item number
 BELOW_MAX_PT = 160.0  # how far under its label a "below" value may be (a signature's height)
 _DATELINE = re.compile(r"(?<=,)\s*ng[aà]y\s*\S{1,3}\s*th[aá]ng\s*\S{1,3}\s*n[aă]m\s*\S{4}", re.IGNORECASE)
@@ -162,7 +164,34 @@ def _candidates(spec: FieldSpec, lines: list[Line]) -> list[Anchor]:
             if all(option.end <= k.start or option.start >= k.end for k in kept):
                 kept.append(option)
         found.extend(kept[:3])
+        if size >= WRAPPED_LABEL_WORDS and index + 1 < len(lines):
+            found.extend(_wrapped_candidates(spec, label, lines, index))
     return found
+
+
+def _wrapped_candidates(spec: FieldSpec, label: str, lines: list[Line], index: int) -> list[Anchor]:
+    """A long label that wraps: its words end on the next line, where its value follows. The
+    anchor is the part on the next line (the value is read after it)."""
+    line, below = lines[index], lines[index + 1]
+    if below.page != line.page or below.y0 - line.y1 > 1.2 * (line.y1 - line.y0):
+        return []
+    size = len(label.split())
+    head = [t.key for t in line.tokens]
+    tail = [t.key for t in below.tokens]
+    best: Anchor | None = None
+    for start in range(max(0, len(head) - size), len(head)):
+        if not head[start]:
+            continue
+        for end in range(1, min(len(tail), size) + 1):
+            if not max(size - 1, 2) <= len(head) - start + end <= size + 1:
+                continue
+            text = " ".join(k for k in head[start:] + tail[:end] if k)
+            score = fuzz.ratio(text, label)
+            if score >= MIN_LABEL_SCORE and (best is None or score > best.score):
+                best = Anchor(spec, index + 1, 0, end, score)
+                if _item_before(line, start, spec.item):
+                    best.score += ITEM_BONUS
+    return [best] if best is not None else []
 
 
 def find_labels(layout: LayoutSpec, lines: list[Line]) -> list[Anchor]:
@@ -170,7 +199,8 @@ def find_labels(layout: LayoutSpec, lines: list[Line]) -> list[Anchor]:
     total label score is highest (a weighted longest increasing subsequence)."""
     options: list[Anchor] = []
     for spec in layout.fields:
-        options.extend(_candidates(spec, lines))
+        if spec.where != "under":  # no label of its own
+            options.extend(_candidates(spec, lines))
     if not layout.ordered:
         return _best_each(layout, options)
     order = {spec.key: i for i, spec in enumerate(layout.fields)}
@@ -240,12 +270,28 @@ def read_values(layout: LayoutSpec, lines: list[Line]) -> list[RawValue]:
             values.append(_below(anchor, lines))
         else:
             values.append(_right(anchor, anchors, k, lines, where == "block", heads))
+    for spec in layout.fields:
+        if spec.where == "under":
+            values.append(_under(spec, anchors, lines, heads))
     found = {a.spec.key for a in anchors}
-    signer = next((a.line for a in anchors if a.spec.where == "below"), None)
+    signer = next((a.line for a in anchors if a.spec.where == "below" and a.spec.type == "name"), None)
     for spec in layout.fields:  # a date line has no printed label to anchor it
         if spec.where == "dateline" and spec.key not in found:
             values.append(_dateline(Anchor(spec, len(lines), 0, 0, 100.0), lines, signer))
     return [v for v in values if v is not None]
+
+
+def _under(spec: FieldSpec, anchors: list[Anchor], lines: list[Line], heads: list[str]) -> RawValue | None:
+    """A paragraph with no label of its own, printed under its item's line(s): it starts on
+    the line after the last label of its item that was found."""
+    own = [a for a in anchors if spec.item and a.spec.item == spec.item]
+    if not own:
+        return None
+    host = max(own, key=lambda a: a.position)
+    end = len(lines[host.line].tokens)
+    place = Anchor(spec, host.line, end, end, host.score)
+    chain = sorted([*anchors, place], key=lambda a: a.position)
+    return _right(place, chain, chain.index(place), lines, True, heads)
 
 
 def _label_heads(layout: LayoutSpec) -> list[str]:
@@ -279,17 +325,19 @@ def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], blo
         if token.text.endswith(":") and i < len(rest) - 1:
             rest = rest[i + 1:]
             break
-    words, ended = _take(_until_gap(rest))
+    words, ended = _take(_until_gap(rest), trim=False)
     words = _until_heading(words)
     closed = ended
     if following and not ended and words and following[0].spec.item \
             and words[-1].text.rstrip(").:-").rstrip(".") == following[0].spec.item:
         words = words[:-1]  # the next item's number, printed before its label
+    if not _trim(words):
+        words = []
     nxt = anchors[k + 1].line if k + 1 < len(anchors) else len(lines)
     limit = MAX_CONTINUATION_LINES * (4 if block else 1)
     long_label = len(_key(anchor.spec.label).split()) > LONG_LABEL_TAIL
     # Only a started value runs on; after a long prompt that filled its line, it starts below.
-    wraps = (words or long_label) and not ended and _wraps(anchor.spec)
+    wraps = (words or long_label) and not ended and (_wraps(anchor.spec) or _in_words(anchor.spec, words))
     lines_read = 1
     if not following and (block or wraps):
         previous = line
@@ -302,12 +350,15 @@ def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], blo
                     or _DATELINE.search(" ".join(t.text for t in more.tokens)) \
                     or _starts_a_label(more, heads):
                 break
-            extra, ended = _take(more.tokens)
-            words += _until_heading(extra)
+            extra, ended = _take(more.tokens, trim=False)
+            extra = _until_heading(extra) if _trim(extra) else []
+            if _capitals_run(words) and extra and not _capitals_run(extra):
+                break  # a value in capitals does not run on in small letters ("… ĐÀ LẠT" / "cấp")
+            words += extra
             lines_read += bool(extra)
             if (ended and not block) or not extra:
                 break
-    value = _raw_value(anchor, words, line.page)
+    value = _raw_value(anchor, _trim(words, paragraph=block), line.page)
     value.leader, value.lines = closed, lines_read
     return value
 
@@ -320,6 +371,12 @@ def _until_heading(words: list[Token]) -> list[Token]:
         if all(_capitals(w.text) for w in run) and not _capitals(words[i - 1].text):
             return words[:i]
     return words
+
+
+def _capitals_run(words: list[Token]) -> bool:
+    """Words in capitals (two or more of them with letters)."""
+    lettered = [w.text for w in words if sum(ch.isalpha() for ch in w.text) >= 2]
+    return len(lettered) >= 2 and all(_capitals(w) for w in lettered)
 
 
 def _capitals(text: str) -> bool:
@@ -337,13 +394,24 @@ def _below(anchor: Anchor, lines: list[Line]) -> RawValue:
     for line in lines[anchor.line + 1:]:
         if line.page != lines[anchor.line].page or line.y0 - bottom > BELOW_MAX_PT:
             break
-        words = [t for t in line.tokens
-                 if left - width <= (t.x0 + t.x1) / 2 <= right + width]
+        words = _column_words(line, left - width, right + width)
         words, _ = _take(words)
         if 2 <= len(words) <= 6 and all(w.text[:1].isupper() for w in words) \
                 and not any("(" in w.text or ")" in w.text for w in words):
             return _raw_value(anchor, words, line.page)
     return _raw_value(anchor, [], lines[anchor.line].page)
+
+
+def _column_words(line: Line, left: float, right: float) -> list[Token]:
+    """The words of a line under a label's column: each group of words (split at wide gaps)
+    that reaches into the column, whole (a centred title is wider than its short label)."""
+    groups: list[list[Token]] = []
+    for token in line.tokens:
+        if groups and token.x0 - groups[-1][-1].x1 <= 4 * max(token.y1 - token.y0, 1.0):
+            groups[-1].append(token)
+        else:
+            groups.append([token])
+    return [t for g in groups if any(left <= (t.x0 + t.x1) / 2 <= right for t in g) for t in g]
 
 
 def _dateline(anchor: Anchor, lines: list[Line], signer: int | None) -> RawValue | None:
@@ -375,14 +443,24 @@ def _span_tokens(tokens: list[Token], text: str, start: int, end: int) -> list[T
 def _wraps(spec: FieldSpec) -> bool:
     """Free text may run on over the next lines; dates, numbers and codes do not, but after a
     long prompt any value may start on the next line."""
-    return spec.type in ("text", "level") or len(_key(spec.label).split()) > LONG_LABEL_TAIL
+    return spec.type in ("text", "paragraph", "level") or len(_key(spec.label).split()) > LONG_LABEL_TAIL
+
+
+def _in_words(spec: FieldSpec, words: list[Token]) -> bool:
+    """A date written out in words ("ngày hai mươi bảy, tháng một, năm một nghìn …") is long
+    enough to wrap, unlike one in figures."""
+    return spec.type == "date" and len(words) >= 3 and not any(ch.isdigit() for w in words for ch in w.text)
 
 
 def _is_heading(line: Line) -> bool:
     """A numbered item or a section title: not the continuation of a value."""
     first = line.tokens[0].text
-    return bool(_ITEM_NUMBER.match(first)) or (first.isupper() and len(first) > 2 and len(line.tokens) > 2
-                                                and all(t.text.isupper() for t in line.tokens[:3]))
+    if _ITEM_NUMBER.match(first):
+        return True
+    words = [t.text for t in line.tokens[:4] if sum(ch.isalpha() for ch in t.text) >= 2]
+    # a title in capitals ("SƠ YẾU LÝ LỊCH"), however short its words
+    return len(words) >= 2 and all(_capitals(w) for w in words) \
+        and sum(ch.isalpha() for w in words for ch in w) >= 6
 
 
 def _is_leader_junk(text: str) -> bool:
@@ -393,20 +471,38 @@ def _is_leader_junk(text: str) -> bool:
     return leaderish / len(text) >= 0.7
 
 
-def _take(tokens: list[Token]) -> tuple[list[Token], bool]:
-    """The value's words from the start of `tokens`; True when a leader ended it."""
+def _take(tokens: list[Token], trim: bool = True) -> tuple[list[Token], bool]:
+    """The value's words from the start of `tokens`; True when a leader ended it. Untrimmed,
+    for a line the value runs on from (its end is the middle of the value)."""
     words: list[Token] = []
+    ended = False
     for token in tokens:
         match = _LEADER.search(token.text)
         if match:
             head = token.text[:match.start()].rstrip()
             if head and not _is_leader_junk(head):
+                head = _glued_case(head, words)
                 words.append(Token(head, _key(head), token.x0, token.y0, token.x1, token.y1, token.conf))
-            return _trim(words), True
+            ended = True
+            break
         if _is_leader_junk(token.text):
-            return _trim(words), True
+            ended = True
+            break
         words.append(token)
-    return _trim(words), False
+    return (_trim(words) if trim else words), ended
+
+
+def _glued_case(head: str, before: list[Token]) -> str:
+    """A word printed against its leader is read as one long word with it, and Tesseract then
+    often takes its small letters for capitals ("TỐT……" for "Tốt"). A marked word in capitals
+    after words in ordinary case, or alone, is set back in ordinary case (an abbreviation such
+    as UBND has no marks and is kept)."""
+    if not _capitals(head) or not any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", head)):
+        return head
+    words = [w.text for w in before if sum(ch.isalpha() for ch in w.text) >= 2]
+    if words and all(_capitals(w) for w in words):
+        return head  # a value in capitals
+    return head[:1] + head[1:].lower() if not words else head.lower()
 
 
 def _until_gap(tokens: list[Token]) -> list[Token]:
@@ -419,8 +515,16 @@ def _until_gap(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
-def _trim(words: list[Token]) -> list[Token]:
-    """Drop the colon after the label, stray marks at both ends, and a final full stop."""
+_BULLETS = ("-", "–", "+", "•")
+_MARKS = "\"'“”‘’_:;,.-–—|"
+
+
+def _trim(words: list[Token], paragraph: bool = False) -> list[Token]:
+    """Drop the colon after the label, stray marks at both ends, and a final full stop. A
+    paragraph keeps what a sentence is written with: its bullet and its full stop."""
+    words, bullet = list(words), None
+    if paragraph and len(words) > 1 and words[0].text in _BULLETS:
+        bullet, words = words[0], words[1:]
     while words and not any(ch.isalnum() for ch in words[0].text):
         words = words[1:]
     if words and words[0].text.startswith(":"):
@@ -430,9 +534,14 @@ def _trim(words: list[Token]) -> list[Token]:
     while words and not any(ch.isalnum() for ch in words[-1].text):  # "¬", "—", "-"
         words = words[:-1]
     if words:
-        words[0] = _retext(words[0], words[0].text.lstrip("\"'“”‘’_:;,.-–—|"))
-        words[-1] = _retext(words[-1], words[-1].text.rstrip("\"'“”‘’_:;,.-–—|"))
-    return [w for w in words if w.text]
+        words[0] = _retext(words[0], words[0].text.lstrip(_MARKS))
+        last = words[-1].text
+        end = last.rstrip(_MARKS)
+        if paragraph and last.rstrip("\"'“”‘’_|").endswith((".", "!", "?")) and end:
+            end += last.rstrip("\"'“”‘’_|")[-1]
+        words[-1] = _retext(words[-1], end)
+    words = [w for w in words if w.text]
+    return [bullet] + words if bullet is not None and words else words
 
 
 def _retext(token: Token, text: str) -> Token:

@@ -98,8 +98,25 @@ def _text(raw: str) -> Normalized:
     return notes.done(fixed)
 
 
+_PARAGRAPH_BULLET = re.compile(r"^[-–+•]\s+(?=\w)")
+
+
+def _paragraph(raw: str) -> Normalized:
+    """Free text in sentences (an assessment, the content of an addition): as `text`, but
+    written as printed, with its bullet ("- Được nâng bậc …") and its final full stop."""
+    text = unicodedata.normalize("NFC", raw).replace("\u00a0", " ")
+    text = _SPACES.sub(" ", text).strip()
+    bullet = _PARAGRAPH_BULLET.match(text)
+    stop = text.rstrip(_EDGES.replace(".", "")).endswith(".") and not text.endswith("..")
+    result = _text(text)
+    if result.value is None or result.value == "Không":
+        return result
+    value = (bullet.group().strip() + " " if bullet else "") + result.value
+    return Normalized(value + ("." if stop else ""), result.certainty, result.problems)
+
+
 # Words that never end a value: a place or body's name follows them ("huyện Lâm Hà").
-_DANGLING = {"huyen", "tinh", "xa", "phuong", "thon", "do", "va", "cua", "ve", "tai", "voi"}
+_DANGLING = {"huyen", "tinh", "xa", "phuong", "thon", "do", "va", "cua", "ve", "tai", "voi", "dai"}
 
 def _recase(text: str, notes: _Notes) -> str:
     """OCR sometimes reads a marked vowel as a capital ("Chuyên VIÊn", "tuyên trUYỀN"). In a
@@ -353,6 +370,20 @@ def _year(text: str) -> tuple[int | None, str | None]:
     return int(text), None
 
 
+def _undoubled_year(text: str, notes: _Notes) -> str:
+    """OCR sometimes reads one digit twice ("20119", "11976"): a year of 5 digits with a digit
+    doubled is the year without the double, when that gives one plausible year."""
+    if len(text) != 5:
+        return text
+    years = {text[:i] + text[i + 1:] for i in range(4) if text[i] == text[i + 1]}
+    years = {y for y in years if 1900 <= int(y) <= 2100}
+    if len(years) != 1:
+        return text
+    year = years.pop()
+    notes.doubt(0.6, f"read the year {text!r} as {year} (a digit read twice)")
+    return year
+
+
 def _plausible_year(year: int, notes: _Notes) -> None:
     if not 1900 <= year <= 2100:
         notes.doubt(0.5, f"year {year} is implausible")
@@ -405,6 +436,7 @@ def _date(raw: str) -> Normalized:
     if len(numbers) != 3:
         return notes.done(None, "no day, month and year found")
     day, month, year_text = (numbers[2], numbers[1], numbers[0]) if len(numbers[0]) == 4 else numbers
+    year_text = _undoubled_year(year_text, notes)
     year, problem = _year(year_text)
     if year is None:
         return notes.done(None, problem)
@@ -672,6 +704,11 @@ def _names() -> _NameLexicon:
     return _NameLexicon(lexicon("names.json"))
 
 
+@cache
+def _surname_list() -> list[str]:
+    return [unicodedata.normalize("NFC", s) for s in lexicon("names.json")["surnames"]]
+
+
 @dataclass(slots=True)
 class _Reading:
     read: str  # lower case, as OCR read it (digits already turned to letters)
@@ -713,9 +750,11 @@ def _read_syllable(read: str, first: bool, last: bool, lex: _NameLexicon) -> _Re
         if read in surnames:
             return _Reading(read, "known")
         if fold(read) in surname_folds:
-            # almost every Vietnamese name starts with one of a few surnames: "NGUYÊN" is Nguyễn
+            # almost every Vietnamese name starts with one of a few surnames: "NGUYÊN" is Nguyễn;
+            # but a given name read exactly ("Quang") is not made a rare surname ("Quàng")
             snap, others = _closest(read, surname_folds[fold(read)])
-            return _Reading(read, "minority" if read in lex.minority else "fold", snap, others)
+            if read not in known or _surname_list().index(snap) < COMMON_SURNAMES:
+                return _Reading(read, "minority" if read in lex.minority else "fold", snap, others)
     if read in known or (last and read in lex.given_only):
         return _Reading(read, "known")
     if "'" in read:
@@ -751,6 +790,37 @@ def _name_words(raw: str, notes: _Notes) -> list[str]:
     return out
 
 
+_HATS = "\u0302\u0306\u031b"  # circumflex, breve, horn
+COMMON_SURNAMES = 20  # the first surnames of the lexicon, which most Vietnamese bear
+
+
+def _marks(text: str) -> tuple[str | None, str | None]:
+    """The tone mark and the vowel's hat of a syllable (decomposed), None where it has none."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return (next((c for c in decomposed if c in _TONES), None),
+            next((c for c in decomposed if c in _HATS), None))
+
+
+def lost_surname(fragment: str, surnames: list[str]) -> str | None:
+    """The surname whose first letters OCR lost, leaving `fragment` ("ạm" of Phạm, "ê" of Lê: a
+    signature or a stamp over the start of the name). The fragment's marks choose among the
+    surnames that end so; what it lacks says nothing (OCR drops marks), ties go to the commoner."""
+    key = fold(fragment)
+    if not key or not key.isalpha():
+        return None
+    tone, hat = _marks(fragment)
+
+    def score(surname: str) -> int:
+        tail_tone, tail_hat = _marks(surname[-len(key):])
+        points = 2 * (tone is not None and tone == tail_tone)
+        if hat is not None:
+            points += 2 if tail_hat == hat else 1 if tail_hat is not None else 0
+        return points + (surnames.index(surname) < COMMON_SURNAMES)
+
+    ends = [s for s in surnames if len(fold(s)) > len(key) and fold(s).endswith(key)]
+    return max(ends, key=score) if ends else None  # max keeps the first (commonest) of equals
+
+
 def _name(raw: str) -> Normalized:
     notes = _Notes()
     words = _name_words(raw, notes)
@@ -760,12 +830,23 @@ def _name(raw: str) -> Normalized:
     if not words:
         return notes.done(None, "empty")
     lex = _names()
+    first = clean_text(raw).split()[0] if clean_text(raw) else ""
+    if len(words) >= 2 and first[:1].islower() and words[0] not in lex.surnames[0]:
+        # a name is written capitalised: a first word in small letters is the end of a surname
+        surname = lost_surname(words[0], _surname_list())
+        if surname is not None:
+            notes.doubt(0.6, f"read {first!r} as {surname!r}: its first letters were not read")
+            words[0] = surname.lower()
     readings = [_read_syllable(w, i == 0, i == len(words) - 1 and i > 0, lex) for i, w in enumerate(words)]
     # A minority syllable ("Ha" in "Ha Sa Mi") is kept as read unless the name shows it is
     # Kinh with its diacritics lost: another syllable read bare needed them, or it has Văn / Thị.
     lost = any(r.kind == "fold" and fold(r.read) == r.read for r in readings)
     chosen = [(r.snap or "").lower() if r.kind in ("fold", "fuzzy") else r.read for r in readings]
     kinh = "văn" in chosen or "thị" in chosen
+    head = readings[0]
+    if len(readings) >= 2 and head.kind == "known" and head.read not in lex.surnames[0] \
+            and head.read not in lex.minority:
+        notes.doubt(0.7, f"starts with {proper_case(head.read)!r}, not a surname: the surname may be lost")
     out = []
     for r in readings:
         shown = proper_case(r.read)
@@ -790,6 +871,7 @@ def _name(raw: str) -> Normalized:
 
 _NORMALIZERS: dict[str, Callable[[str], Normalized]] = {
     "text": _text,
+    "paragraph": _paragraph,
     "name": _name,
     "date": _date,
     "month": _month,

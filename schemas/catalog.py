@@ -12,10 +12,10 @@ from typing import Literal
 CATALOG = Path(__file__).with_name("catalog")
 
 ValueType = Literal["text", "name", "date", "month", "cccd", "digits", "decimal", "gender",
-                    "ethnicity", "religion", "level"]
+                    "ethnicity", "religion", "level", "paragraph"]
 
 
-Where = Literal["right", "below", "block", "dateline"]
+Where = Literal["right", "below", "block", "under", "dateline"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,8 @@ class FieldSpec:
     type: ValueType
     # Where the value is printed: after the label on its line ("right", running on when it
     # wraps), under the label in its column ("below": the name under a signature), in the
-    # paragraph under a heading ("block"), or in the "<place>, ngày … tháng … năm …" line.
+    # paragraph under a heading ("block"), in the paragraph under its item's other labels with no
+    # label of its own ("under"), or in the "<place>, ngày … tháng … năm …" line.
     where: Where = "right"
 
 

@@ -130,3 +130,85 @@ def test_papers_whose_items_come_in_any_order() -> None:
     got = {v.spec.key: v.text for v in read_values(birth, run_lines([page]))}
     assert (got["dan_toc"], got["quoc_tich"], got["ngay_sinh"]) == ("Kinh", "Việt Nam", "08/02/1994")
     assert (got["nam_sinh_cha"], got["nam_sinh_me"]) == ("1965", "1968")  # a label printed twice
+
+
+def _read(name: str, *lines: str) -> dict[str, str]:
+    return {v.spec.key: v.text for v in read_values(layout(name), run_lines([_page(*lines)]))}
+
+
+def test_a_long_label_that_wraps_is_found_across_its_lines_and_a_paragraph_keeps_its_stop() -> None:
+    got = _values("32) NHẬN XÉT, ĐÁNH GIÁ CỦA CƠ QUAN, ĐƠN VỊ QUẢN LÝ VÀ SỬ DỤNG CÁN BỘ,",
+                  "CÔNG CHỨC",
+                  "Lý lịch rõ ràng; bản thân chấp hành tốt",
+                  "các quy định của cơ quan.")
+    assert got["nhan_xet"] == "Lý lịch rõ ràng; bản thân chấp hành tốt các quy định của cơ quan."
+    got = _read("2c_tctw_98",
+                "- Khai rõ: bị bắt, bị tù (từ ngày tháng năm nào đến ngày tháng năm nào, ở đâu), đã khai",
+                "báo cho ai, những vấn đề gì?: Không")
+    assert got["lich_su_ban_than"] == "Không"
+
+
+def test_a_wrapped_value_keeps_the_punctuation_at_its_line_ends() -> None:
+    got = _values("8) Nơi đăng ký hộ khẩu thường trú: Thôn 5, Xã Lộc Châu,",
+                  "Tỉnh Lâm Đồng")
+    assert got["ho_khau_thuong_tru"] == "Thôn 5, Xã Lộc Châu, Tỉnh Lâm Đồng"
+
+
+def test_a_title_in_capitals_is_not_the_continuation_of_a_value() -> None:
+    got = _read("2c_tctw_98", "Đơn vị cơ sở: Phòng Tư pháp huyện Di Linh", "SƠ YẾU LÝ LỊCH",
+                "1) Họ và tên khai sinh: NGUYỄN VĂN AN")
+    assert got["don_vi_co_so"] == "Phòng Tư pháp huyện Di Linh"
+
+
+def test_a_paragraph_without_a_label_is_read_under_its_items_line() -> None:
+    got = _read("phieu_bo_sung_ly_lich",
+                "4) Những nội dung bổ sung từ ngày: 01/01/2021 ...... đến ngày: 31/12/2021 ......",
+                "- Được nâng bậc lương thường xuyên từ bậc 3 lên bậc 4, ngạch Chuyên viên (mã số",
+                "01.003), kể từ ngày 01 tháng 8 năm 2021.",
+                "Lâm Đồng, ngày 27 tháng 01 năm 2022")
+    assert (got["tu_ngay"], got["den_ngay"]) == ("01/01/2021", "31/12/2021")
+    assert got["noi_dung_bo_sung"] == ("- Được nâng bậc lương thường xuyên từ bậc 3 lên bậc 4, ngạch Chuyên "
+                                       "viên (mã số 01.003), kể từ ngày 01 tháng 8 năm 2021.")
+
+
+def test_a_date_in_words_runs_on_to_the_next_line() -> None:
+    got = _read("giay_khai_sinh", "Ngày, tháng, năm sinh: 27/01/1972",
+                "ghi bằng chữ: Ngày hai mươi bảy, tháng một, năm một nghìn chín trăm bảy",
+                "mươi hai", "Nơi sinh: Xã Liêng Srônh, Huyện Đam Rông, Tỉnh Lâm Đồng")
+    assert got["ngay_sinh_bang_chu"].endswith("chín trăm bảy mươi hai")
+    assert got["ngay_sinh"] == "27/01/1972"
+
+
+def test_a_word_glued_to_its_leader_gets_its_case_back() -> None:
+    got = _values("22) Kỷ luật: UBND.........", "23) Tình trạng sức khoẻ: TỐT................")
+    assert got["suc_khoe"] == "Tốt" and got["ky_luat"] == "UBND"
+
+
+def _placed(*lines: tuple[str, float]) -> PageText:
+    """Like _page, each line starting at its own x (a centred title)."""
+    words = []
+    for row, (text, x) in enumerate(lines):
+        for word in text.split():
+            width = 22.0 * len(word)
+            words.append(Word(word, x, 300 + 60 * row, x + width, 340 + 60 * row, 90.0, row))
+            x += width + 18
+    return PageText(1, TextSource.ocr, "\n".join(t for t, _ in lines), words, 2480, 3508, "px", dpi=300)
+
+
+def test_a_centred_title_under_a_short_label_and_the_date_line_of_a_degree() -> None:
+    page = _placed(("HIỆU TRƯỞNG TRƯỜNG ĐẠI HỌC ĐÀ LẠT", 600), ("cấp", 1150),
+                   ("BẰNG TỐT NGHIỆP ĐẠI HỌC", 800), ("Ngành: Luật", 300),
+                   ("Số hiệu: C 546445", 300), ("Đà Lạt, ngày 23 tháng 7 năm 2012", 1300))
+    got = {v.spec.key: v.text for v in read_values(layout("van_bang"), run_lines([page]))}
+    assert got["co_so_cap"] == "TRƯỜNG ĐẠI HỌC ĐÀ LẠT"
+    assert got["loai_van_bang"] == "BẰNG TỐT NGHIỆP ĐẠI HỌC"
+    assert got["ngay_cap"] == "ngày 23 tháng 7 năm 2012"
+
+
+def test_a_signer_whose_first_letters_are_hidden_is_still_read() -> None:
+    from extractors.decision import _signer
+    from extractors.fields import page_lines
+
+    page = _placed(("KT. CHỦ TỊCH", 1500), ("PHÓ CHỦ TỊCH", 1500), ("ạm Văn Hòa", 1500))
+    words = _signer(page_lines(page, 1), 595.0)
+    assert [w.text for w in words] == ["ạm", "Văn", "Hòa"]

@@ -389,3 +389,35 @@ def test_a_date_written_in_words(raw: str, iso: str) -> None:
 def test_known_words_get_their_marks_back_but_not_across_a_comma() -> None:
     assert normalize("text", "Quản lý tố chức; kiếm tra văn bản").value == "Quản lý tổ chức; kiểm tra văn bản"
     assert normalize("text", "Huyện Lâm Hà, Tỉnh Lầm Đồng").value == "Huyện Lâm Hà, Tỉnh Lâm Đồng"
+
+
+def test_a_surname_whose_first_letters_were_lost_is_restored_with_doubt() -> None:
+    for raw, value in [("ạm Văn Hòa", "Phạm Văn Hòa"), ("ê Văn Sơn", "Lê Văn Sơn"),
+                       ("ấng Đình Thắng", "Đặng Đình Thắng"), ("ân Quang Vinh", "Trần Quang Vinh")]:
+        result = repaired("name", raw)
+        assert result.value == value and result.certainty < 0.93
+    assert clean("name", "Lê Văn Sơn") == "Lê Văn Sơn"
+
+
+def test_a_name_without_a_surname_is_doubtful() -> None:
+    result = repaired("name", "Thị Thu Hà")
+    assert result.value == "Thị Thu Hà" and result.certainty < 0.93
+    assert repaired("name", "Quang Vinh").value == "Quang Vinh"  # not the rare surname Quàng
+    assert clean("name", "ĐIỂU NHIÊN") == "Điểu Nhiên"
+
+
+def test_a_year_with_a_digit_read_twice() -> None:
+    result = repaired("date", "01/02/20119")
+    assert result.value == "2019-02-01" and result.certainty < 0.93
+    assert refused("date", "1/1/19955")  # 1955 or 1995: not guessed
+
+
+def test_a_paragraph_keeps_its_bullet_and_full_stop() -> None:
+    sentence = "- Hoàn thành tốt nhiệm vụ được giao."
+    assert clean("paragraph", sentence) == sentence
+    assert clean("paragraph", "Lý lịch rõ ràng") == "Lý lịch rõ ràng"
+    assert clean("text", "Hoàn thành tốt nhiệm vụ.") == "Hoàn thành tốt nhiệm vụ"
+
+
+def test_district_names_get_their_marks_back() -> None:
+    assert repaired("text", "UBND huyện Cát Tiền").value == "UBND huyện Cát Tiên"
