@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.cli_common import EXIT_UNAVAILABLE, EXIT_USAGE
+from flows.cli_common import EXIT_USAGE
 from schemas.models import AuditEvent, Document
 from schemas.settings import Settings
 from schemas.status import AuditAction
@@ -320,8 +320,9 @@ def test_s3_without_a_key_refuses_to_start(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("HOSO_OBJECT_STORE", "s3")
     monkeypatch.setenv("HOSO_S3_ENDPOINT", "127.0.0.1:9")
     result = runner.invoke(app, ["init", "--data-dir", str(tmp_path / "data")])
-    assert result.exit_code == EXIT_UNAVAILABLE
+    assert result.exit_code == EXIT_USAGE  # a setting to fix, not a server that is down
     assert "HOSO_ALLOW_UNENCRYPTED" in result.output
+    assert "encryption key setting" in result.output
 
 
 @pytest.mark.s3
