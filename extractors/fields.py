@@ -23,6 +23,7 @@ from schemas.vietnamese import fold
 MIN_LABEL_SCORE = 78.0  # fuzz.ratio of folded label and words, 0–100
 # A run of dots (or an ellipsis) is a leader: the value ends where it starts.
 _LEADER = re.compile(r"(\.{3,}|…|\.\s?\.\s?\.|_{3,})")
+LEADER_TEXT = "…"  # the text of a leader erased from a scan (`PageText.leaders`)
 _ITEM_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2})?[).:\-]?$")
 _PUNCT = re.compile(r"[^0-9a-z ]+")
 MAX_CONTINUATION_LINES = 3
@@ -89,12 +90,15 @@ def _key(text: str) -> str:
     return _PUNCT.sub(" ", fold(text)).strip()
 
 
-def page_lines(page: PageText, number: int) -> list[Line]:
+def page_lines(page: PageText, number: int, leaders: bool = False) -> list[Line]:
     """The page's words in visual lines, top to bottom, left to right, in points; words in
-    ruled tables are left to the table reader."""
+    ruled tables are left to the table reader. With `leaders`, the dotted leaders erased
+    before OCR come back as leader tokens where they were printed."""
     scale = 72.0 / page.dpi if page.unit == "px" and page.dpi else 1.0
     tokens = [Token(w.text, _key(w.text), w.x0 * scale, w.y0 * scale, w.x1 * scale, w.y1 * scale, w.conf)
               for w in words_outside_tables(page) if w.text.strip()]
+    if leaders:
+        tokens += _leader_tokens(page, tokens, scale)
     tokens.sort(key=lambda t: (t.y0 + t.y1) / 2)
     lines: list[list[Token]] = []
     for token in tokens:
@@ -109,6 +113,19 @@ def page_lines(page: PageText, number: int) -> list[Line]:
     return [Line(number, sorted(line, key=lambda t: t.x0)) for line in lines]
 
 
+def _leader_tokens(page: PageText, tokens: list[Token], scale: float) -> list[Token]:
+    """A token "…" for each dotted leader erased from the scan (`PageText.leaders`), as a text
+    layer prints them: it closes the value before it. Its box rises from the dots (on the
+    baseline) to about the middle of the page's words, so that it joins their line."""
+    found = getattr(page, "leaders", None) or []
+    if not found:
+        return []
+    heights = sorted(t.y1 - t.y0 for t in tokens)
+    height = heights[len(heights) // 2] if heights else 8.0
+    return [Token(LEADER_TEXT, "", x0 * scale, y1 * scale - 0.75 * height, x1 * scale, y1 * scale, None)
+            for x0, _, x1, y1 in found]
+
+
 def _height_ok(token: Token, top: float, bottom: float) -> bool:
     """A word much taller than the line (a photo box's text, a stamp) starts its own line."""
     return (token.y1 - token.y0) < 2.5 * max(bottom - top, 1.0)
@@ -117,7 +134,7 @@ def _height_ok(token: Token, top: float, bottom: float) -> bool:
 def run_lines(pages: list[PageText]) -> list[Line]:
     lines: list[Line] = []
     for number, page in enumerate(pages, start=1):
-        lines.extend(page_lines(page, number))
+        lines.extend(page_lines(page, number, leaders=True))
     return lines
 
 

@@ -35,6 +35,7 @@ LABEL_MIN_SCORE = 60  # a transposed grid's row label against the column headers
 # How far structural doubt lowers a cell's confidence.
 DOUBT_COLUMNS_BY_HEADER = 0.8  # cell count differs from the catalog: matched by header text
 DOUBT_NO_RULES = 0.7  # no ruling lines: columns from the header words, rows from gaps
+OCR_REPAIR = 0.97  # per repair of a cell's OCR slip (`repair_ocr_cell`)
 
 _LEADERS = re.compile(r"[.…·_]{3,}|…{2,}|[—–\-=_~+‡†]{2,}")  # dots, and rules read as dashes
 _RULE_CHARS = "|[]{}!\\_¡"  # what OCR makes of a rule touching a word's end
@@ -612,13 +613,36 @@ def _values(spec: TableSpec, rows: list[ReadRow], pages: list[_Page]) -> list[Ex
     for r, row in enumerate(rows):
         page = pages[row.page].page
         for column, cell in zip(spec.columns, row.cells, strict=False):
+            text, problems = (repair_ocr_cell(cell.text) if page.source is TextSource.ocr
+                              else (cell.text, []))
             values.append(ExtractedValue(
-                key=spec.key, raw=cell.text, value=cell.text,
-                confidence=round(_confidence(cell, page) * row.doubt, 3),
+                key=spec.key, raw=text, value=text,
+                confidence=round(_confidence(cell, page) * row.doubt * OCR_REPAIR ** len(problems), 3),
                 box=Box(row.page + 1, *(round(v, 1) for v in cell.box)),
-                row=r, column=column.key, problems=list(row.problems),
+                row=r, column=column.key, problems=[*row.problems, *problems],
             ))
     return values
+
+
+_DECIMAL_POINT = re.compile(r"^(\d{1,2})\.(\d{2})$")
+_LOPSIDED_DASH = re.compile(r"(?<=\S)(?: -|- )(?=\S)")
+
+
+def repair_ocr_cell(text: str) -> tuple[str, list[str]]:
+    """Slips of OCR that a cell's printed form rules out: a decimal comma read as a point
+    ("4.32": Vietnamese writes 4,32, and a thousands point is followed by three digits), a
+    dash between two periods or names read with a space on one side only ("05/1997- 08/1997",
+    "Ngoại ngữ -Tin học": printed spaced on both sides or on neither)."""
+    problems = []
+    decimal = _DECIMAL_POINT.match(text)
+    if decimal:
+        text = f"{decimal.group(1)},{decimal.group(2)}"
+        problems.append("decimal point read for a comma")
+    spaced = _LOPSIDED_DASH.sub(" - ", text)
+    if spaced != text:
+        text = spaced
+        problems.append("a dash spaced on one side only")
+    return text, problems
 
 
 def _confidence(cell: Cell, page: PageText) -> float:

@@ -46,6 +46,8 @@ def load_page(store: ObjectStore, page: Page) -> PageText:
                       stored["unit"], dpi=stored.get("dpi"), rotation=page.rotation)
     if "rules" in stored and hasattr(loaded, "rules"):
         loaded.rules = [tuple(r) for r in stored["rules"]]  # type: ignore[attr-defined]
+    if "leaders" in stored and hasattr(loaded, "leaders"):
+        loaded.leaders = [tuple(seg) for seg in stored["leaders"]]  # type: ignore[attr-defined]
     return loaded
 
 

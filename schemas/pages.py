@@ -62,6 +62,10 @@ class PageText:
     # upright page. Kept last: pages pickled before it existed load without the attribute,
     # so read it with getattr(page, "rules", []).
     rules: list[tuple[float, float, float, float]] = field(default_factory=list)
+    # Dotted leaders erased from a scan before OCR (`extractors.leaders`): x0, y0, x1, y1 in word
+    # units; the field reader takes them as the leader characters of a text layer. Read it
+    # with getattr(page, "leaders", []) (pages pickled before it existed lack it).
+    leaders: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -34,6 +34,7 @@ def save_text(session: Session, store: ObjectStore, document: Document,
             "width": page.width, "height": page.height, "dpi": page.dpi,
             "rotation": page.rotation, "words": [w.as_dict() for w in page.words],
             "rules": [[round(v, 1) for v in rule] for rule in getattr(page, "rules", [])],
+            "leaders": [[round(v, 1) for v in seg] for seg in getattr(page, "leaders", [])],
         }
         words = store.put_bytes(derived_key(doc_id, f"{stem}.words.json"),
                                 json.dumps(words_doc, ensure_ascii=False).encode("utf-8"),

@@ -391,6 +391,13 @@ def test_known_words_get_their_marks_back_but_not_across_a_comma() -> None:
     assert normalize("text", "Huyện Lâm Hà, Tỉnh Lầm Đồng").value == "Huyện Lâm Hà, Tỉnh Lâm Đồng"
 
 
+def test_family_relations_get_their_marks_back() -> None:
+    """The family tables' relations and occupations are known words too."""
+    assert normalize("text", "Bồ chông").value == "Bố chồng"
+    assert normalize("text", "Mẹ dẻ").value == "Mẹ đẻ"
+    assert normalize("text", "Xã Lộc An; Làm nồng").value == "Xã Lộc An; Làm nông"
+
+
 def test_a_surname_whose_first_letters_were_lost_is_restored_with_doubt() -> None:
     for raw, value in [("ạm Văn Hòa", "Phạm Văn Hòa"), ("ê Văn Sơn", "Lê Văn Sơn"),
                        ("ấng Đình Thắng", "Đặng Đình Thắng"), ("ân Quang Vinh", "Trần Quang Vinh")]:

@@ -237,6 +237,30 @@ def test_cell_text_is_cleaned() -> None:
     assert clean_text(below) == "Trường Tây Nguyên"
 
 
+def test_ocr_slips_a_cell_rules_out_are_repaired() -> None:
+    """A decimal point read for the comma, a dash spaced on one side: repaired in scanned
+    cells, with a problem and less confidence; a text layer's cells are kept as printed."""
+    sheet = Sheet().text("28) TÓM TẮT QUÁ TRÌNH CÔNG TÁC").table(WORK, [
+        WORK_HEADER,
+        ["05/1997- 08/1997", "Trung tâm Ngoại ngữ -Tin học"],
+        ["4.32", "01.003"],
+    ]).text("29) ĐẶC ĐIỂM LỊCH SỬ BẢN THÂN")
+    printed = read_tables([sheet.page(1)], BNV)
+    assert rows_of(printed, "qua_trinh_cong_tac") == [
+        {"thoi_gian": "05/1997- 08/1997", "chuc_danh_don_vi": "Trung tâm Ngoại ngữ -Tin học"},
+        {"thoi_gian": "4.32", "chuc_danh_don_vi": "01.003"}]
+    scanned = sheet.page(1)
+    scanned.source = TextSource.ocr
+    scanned.words = [Word(w.text, w.x0, w.y0, w.x1, w.y1, 96.0, w.line) for w in scanned.words]
+    values = read_tables([scanned], BNV)
+    assert rows_of(values, "qua_trinh_cong_tac") == [
+        {"thoi_gian": "05/1997 - 08/1997", "chuc_danh_don_vi": "Trung tâm Ngoại ngữ - Tin học"},
+        {"thoi_gian": "4,32", "chuc_danh_don_vi": "01.003"}]  # a code's point is not a decimal
+    repaired = {v.raw: v for v in values}
+    assert repaired["4,32"].problems and repaired["4,32"].confidence < 0.96
+    assert not repaired["01.003"].problems and repaired["01.003"].confidence == 0.96
+
+
 # --- generated dossiers ---------------------------------------------------------------------
 
 SEED, DOSSIERS = 24, 12  # text-layer CVs of all three layouts, upright 300 and 200 dpi scans
