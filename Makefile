@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test system system-test postgres venv lint bench bench-scale bench-fields clean
+.PHONY: demo test system system-test postgres venv lint bench bench-scale bench-fields bench-faults clean
 
 demo: system venv
 	$(VENV)/bin/hoso demo
@@ -39,6 +39,9 @@ bench-scale: system venv postgres
 
 bench-fields: system venv
 	$(PY) bench/field_accuracy.py
+
+bench-faults: system venv postgres
+	$(PY) bench/faults.py
 
 clean:
 	rm -rf hoso-data .pytest_cache

@@ -12,7 +12,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExec
 import numpy as np
 from PIL import Image
 
-from extractors import images, ocr, pdf, preprocess, rules, searchable
+from extractors import images, leaders, ocr, pdf, preprocess, rules, searchable
 from extractors.filetype import detect_kind
 from schemas.pages import DocumentText, InputRejected, PageText
 from schemas.settings import Limits, OcrOptions
@@ -58,8 +58,14 @@ def _pdf_pages(data: bytes, limits: Limits, options: OcrOptions, pool: Executor,
     structure = pdf.check_structure(data, limits)
     document = pdf.open_pdf(data)
     copyable = structure.copyable
-    runner = _Runner(pool, len(document), progress, options.ocr_workers)
     try:
+        pdf.check_page_count(len(document), limits)  # also when only PDFium could open it
+        if copyable and structure.pages != len(document):  # a damaged page tree, read twice
+            copyable = False
+            structure.warnings.append(
+                f"the PDF's page tree is damaged (qpdf counts {structure.pages} pages, PDFium "
+                f"{len(document)}): its searchable copy shows the pages as images")
+        runner = _Runner(pool, len(document), progress, options.ocr_workers)
         for index in range(len(document)):
             facts = pdf.page_facts(document, index, limits)
             if facts.text_usable and copyable:
@@ -109,6 +115,7 @@ def scan_page(image: Image.Image, dpi: int, number: int, base_rotation: int,
     timeout = limits.ocr_page_timeout_s
     turn = 0
     ruling: list[rules.Rule] = []
+    dotted: list[leaders.Leader] = []
     try:
         if options.fix_orientation:
             angle, confidence = ocr.detect_orientation(gray, dpi, timeout)
@@ -128,12 +135,15 @@ def scan_page(image: Image.Image, dpi: int, number: int, base_rotation: int,
                 gray = preprocess.upscale(gray, factor)
                 read_dpi = round(dpi * factor)
         evened = preprocess.even_light(gray)
-        result = ocr.ocr_page(preprocess.binarise(evened), read_dpi, options.ocr_lang, timeout)
+        # Dotted leaders erased: Tesseract garbles them and the short values beside them.
+        binary, dotted = leaders.find_and_erase(preprocess.binarise(evened), read_dpi)
+        result = ocr.ocr_page(binary, read_dpi, options.ocr_lang, timeout)
         if options.fix_orientation and (result.mean_conf or 0) < UPSIDE_DOWN_CONF:
             evened, extra, result = _other_way_up(evened, read_dpi, options, timeout, result)
             if extra:
                 pixels = preprocess.rotate_quarter(pixels, extra)
                 turn = (turn + extra) % 360
+                dotted = leaders.find_and_erase(preprocess.binarise(evened), read_dpi)[1]
         ruling = rules.find_rules(evened, read_dpi)
     except ocr.OcrTimeout as exc:
         return PageText(
@@ -147,7 +157,7 @@ def scan_page(image: Image.Image, dpi: int, number: int, base_rotation: int,
         width=evened.shape[1], height=evened.shape[0], unit="px", dpi=read_dpi,
         rotation=(base_rotation + turn) % 360, skew=skew, mean_conf=result.mean_conf,
         pdf=searchable.image_page(pixels, dpi, result.textonly_pdf), warnings=warnings,
-        rules=ruling,
+        rules=ruling, leaders=dotted,
     )
 
 
@@ -158,7 +168,8 @@ def _other_way_up(evened: np.ndarray, dpi: int, options: OcrOptions, timeout: fl
     best = (evened, 0, first)
     for extra in (180, 90, 270):
         turned = preprocess.rotate_quarter(evened, extra)
-        result = ocr.ocr_page(preprocess.binarise(turned), dpi, options.ocr_lang, timeout)
+        binary = leaders.find_and_erase(preprocess.binarise(turned), dpi)[0]  # as the first pass
+        result = ocr.ocr_page(binary, dpi, options.ocr_lang, timeout)
         if (result.mean_conf or 0) > (best[2].mean_conf or 0) + 15:
             best = (turned, extra, result)
         if (best[2].mean_conf or 0) >= UPSIDE_DOWN_CONF:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,12 +43,17 @@ def open_image(data: bytes, limits: Limits) -> Image.Image:
         raise InputRejected(RejectReason.corrupt, f"the image cannot be read ({exc}).") from exc
     except ValueError as exc:  # e.g. a zlib bomb in a PNG text chunk
         raise _too_large(str(exc)) from exc
-    except (OSError, SyntaxError) as exc:
+    except Exception as exc:  # Pillow's parsers raise many kinds on damaged headers
         raise _unreadable(exc) from exc
     width, height = image.size
     if width * height > limits.max_page_pixels:
         raise _too_large(f"the image is {width}x{height} pixels")
-    frames = getattr(image, "n_frames", 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frames = getattr(image, "n_frames", 1)  # reads every frame's header
+    except Exception as exc:  # a later frame's header is damaged (TypeError, ValueError...)
+        raise _unreadable(exc) from exc
     if frames > limits.max_pages:
         raise InputRejected(
             RejectReason.too_large,
@@ -60,14 +66,23 @@ def open_image(data: bytes, limits: Limits) -> Image.Image:
 def image_pages(image: Image.Image, limits: Limits) -> Iterator[RasterPage]:
     """Every frame of an opened image file (all pages of a multi-page TIFF), decoded and
     normalised."""
-    for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+    frames = ImageSequence.Iterator(image)
+    for number in itertools.count(1):
+        try:
+            frame = next(frames)
+        except StopIteration:
+            return
+        except Exception as exc:  # seeking to a frame whose header is damaged
+            raise _unreadable(exc, page=number) from exc
         width, height = frame.size
         if width * height > limits.max_page_pixels:
             raise _too_large(f"page {number} is {width}x{height} pixels")
         try:
             frame.load()
             pixels = normalise(frame)
-        except (OSError, SyntaxError, ValueError) as exc:
+        except MemoryError:
+            raise
+        except Exception as exc:  # decoders raise OSError, ValueError, SyntaxError, and more
             raise _unreadable(exc, page=number, compression=frame.info.get("compression")) from exc
         yield RasterPage(pixels, _dpi(frame))
 
@@ -93,8 +108,11 @@ def normalise(frame: Image.Image) -> Image.Image:
 
 def _dpi(frame: Image.Image) -> int:
     dpi = frame.info.get("dpi") or (DEFAULT_DPI, DEFAULT_DPI)
-    value = round(float(dpi[0] or 0))
-    return value if MIN_SCAN_DPI <= value <= 2400 else DEFAULT_DPI
+    try:
+        value = float(dpi[0] or 0)
+    except (TypeError, ValueError, IndexError):  # a damaged resolution tag
+        return DEFAULT_DPI
+    return round(value) if MIN_SCAN_DPI <= value <= 2400 else DEFAULT_DPI  # NaN fails both
 
 
 def _too_large(what: str) -> InputRejected:

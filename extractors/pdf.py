@@ -11,6 +11,8 @@ import io
 import math
 import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -33,6 +35,9 @@ SCAN_COVERAGE = 0.3
 RULE_MIN_PT = 13.0
 RULE_SLOPE = 0.02
 RULE_THICK = 2.5
+# Huge pages are drawn at a lower resolution, but never below this one; a page too large even
+# then (kilometres of page box) is refused.
+MIN_RENDER_DPI = 36
 
 
 @dataclass(slots=True)
@@ -53,31 +58,37 @@ class PdfPageFacts:
 class PdfStructure:
     warnings: list[str]
     copyable: bool  # qpdf opens it, so its pages can be copied into the searchable PDF
+    pages: int = 0  # as qpdf counts them (PDFium may count a damaged page tree otherwise)
 
 
 def check_structure(data: bytes, limits: Limits) -> PdfStructure:
     """Refuse what cannot be read (password, dynamic XFA, too many pages); warn about repairs."""
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            if pdf.Root.get("/NeedsRendering") is True:
-                raise InputRejected(
-                    RejectReason.unsupported,
-                    "dynamic XFA form (Adobe LiveCycle): its pages are drawn by Adobe software "
-                    "and hold no content here. Print it to PDF and upload that.",
-                )
+            dynamic_xfa = pdf.Root.get("/NeedsRendering") is True
             warnings = ["the PDF was damaged and has been repaired"] if pdf.get_warnings() else []
             count = len(pdf.pages)
     except pikepdf.PasswordError as exc:
         raise _encrypted() from exc
-    except pikepdf.PdfError:
-        return PdfStructure([], copyable=False)  # PDFium may still read it, and says if not
+    except Exception:  # qpdf cannot make sense of it (PdfError, QpdfRuntimeError, a broken
+        return PdfStructure([], copyable=False)  # /Root...): PDFium may still read it, or says not
+    if dynamic_xfa:
+        raise InputRejected(
+            RejectReason.unsupported,
+            "dynamic XFA form (Adobe LiveCycle): its pages are drawn by Adobe software "
+            "and hold no content here. Print it to PDF and upload that.",
+        )
+    check_page_count(count, limits)
+    return PdfStructure(warnings, copyable=True, pages=count)
+
+
+def check_page_count(count: int, limits: Limits) -> None:
     if count > limits.max_pages:
         raise InputRejected(
             RejectReason.too_large,
             f"the PDF has {count} pages, more than the limit of {limits.max_pages}; "
             "split it into smaller files.",
         )
-    return PdfStructure(warnings, copyable=True)
 
 
 def open_pdf(data: bytes) -> pdfium.PdfDocument:
@@ -98,7 +109,7 @@ def open_pdf(data: bytes) -> pdfium.PdfDocument:
 
 def page_facts(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPageFacts:
     """What a page holds, and its words when its text layer is to be used."""
-    with PDFIUM_LOCK:
+    with PDFIUM_LOCK, _damaged_page(index):
         page = pdf[index]
         try:
             width, height = page.get_size()
@@ -123,19 +134,46 @@ def page_facts(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPageFa
 
 def render(pdf: pdfium.PdfDocument, index: int, dpi: int, limits: Limits) -> tuple[Image.Image, int]:
     """The page upright as displayed (its /Rotate applied), at `dpi` or lower for huge pages."""
-    with PDFIUM_LOCK:
+    with PDFIUM_LOCK, _damaged_page(index):
         page = pdf[index]
         try:
-            width, height = page.get_size()
+            width, height = (abs(v) for v in page.get_size())
             pixels = width * height * (dpi / 72) ** 2
+            if not (math.isfinite(pixels) and min(width, height) * MIN_RENDER_DPI / 72 >= 1):
+                raise InputRejected(RejectReason.corrupt, f"page {index + 1} of the PDF has no "
+                                    f"usable size ({width} x {height} points). Export it again.")
             if pixels > limits.max_render_pixels:
-                dpi = max(int(dpi * math.sqrt(limits.max_render_pixels / pixels)), 36)
+                dpi = max(int(dpi * math.sqrt(limits.max_render_pixels / pixels)), MIN_RENDER_DPI)
+                if width * height * (dpi / 72) ** 2 > limits.max_render_pixels:
+                    raise _too_large_to_draw(index + 1, width, height, limits)
             bitmap = page.render(scale=dpi / 72, rev_byteorder=True)
             image = bitmap.to_pil().convert("RGB")
             bitmap.close()
         finally:
             page.close()
     return image, dpi
+
+
+def _too_large_to_draw(number: int, width: float, height: float, limits: Limits) -> InputRejected:
+    return InputRejected(
+        RejectReason.too_large,
+        f"page {number} measures {width / 72 * 2.54:,.0f} x {height / 72 * 2.54:,.0f} cm: too "
+        f"large to draw even at {MIN_RENDER_DPI} dpi within {limits.max_render_megapixels:,.0f} "
+        "megapixels (a damaged page box, or not a document page). Export it at paper size.",
+    )
+
+
+@contextmanager
+def _damaged_page(index: int) -> Iterator[None]:
+    """PDFium failing on one page (it opened the file, but cannot load or draw this page)."""
+    try:
+        yield
+    except pdfium.PdfiumError as exc:
+        raise InputRejected(
+            RejectReason.corrupt,
+            f"page {index + 1} of the PDF is damaged and cannot be read ({exc}). Export or "
+            "scan it again.",
+        ) from exc
 
 
 def _check_images(page: pdfium.PdfPage, number: int, limits: Limits) -> None:

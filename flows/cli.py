@@ -16,6 +16,7 @@ from flows import runtime as rt_module
 from flows.cli_common import (
     EXIT_OK,
     EXIT_SOME_REJECTED,
+    EXIT_UNAVAILABLE,
     EXIT_USAGE,
     AsUser,
     DataDir,
@@ -116,7 +117,19 @@ def process(
         with session_scope(runtime.engine) as session:
             n = release_given_up(session, runtime.settings.max_failed_runs)
         console.print(f"Thử lại {n} văn bản đã dừng thử (retrying {n} given-up documents).")
-    outcomes = run_process(runtime, limit)
+    try:
+        outcomes = run_process(runtime, limit)
+    except Exception as exc:  # the database or the store went away for longer than the retries
+        from rich.markup import escape
+
+        from flows.errors import is_transient
+
+        if not is_transient(exc):
+            raise
+        err.print(f"[red]Mất kết nối giữa chừng[/red] (cannot reach the database or object store "
+                  f"any more): {escape(str(exc))}\nVăn bản chưa đọc xong sẽ được đọc ở lần chạy sau (the "
+                  "documents not finished are read by the next `hoso process`).")
+        raise typer.Exit(EXIT_UNAVAILABLE) from exc
     console.print("Kết quả (outcome): " + ", ".join(f"{k}: {v}" for k, v in outcomes.items())
                   if outcomes else "Không có hồ sơ nào chờ xử lý (nothing pending).")
     bad = outcomes.get("rejected", 0) + outcomes.get("failed", 0)

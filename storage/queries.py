@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, update
@@ -72,6 +72,33 @@ def claim_documents(session: Session, worker: str, limit: int, max_failed_runs: 
         .values(claimed_by=worker, claimed_at=now).returning(col(Document.id))
     )
     return sorted(claimed.scalars().all())
+
+
+def release_dead_claims(session: Session, is_dead: Callable[[str], bool]) -> list[int]:
+    """Free the waiting documents whose claim holder `is_dead` says died (a killed run), so
+    they need not wait for the lease. The interrupted read counts as a failed run, with the
+    holder named in `error`: a file that kills every run reading it is given up in the end.
+    Returns the ids freed; a claim taken over meanwhile by another run is left alone."""
+    held = session.exec(
+        select(Document.id, Document.claimed_by)
+        .where(col(Document.status).in_(PENDING_STATUSES), col(Document.claimed_at).is_not(None),
+               col(Document.claimed_by).is_not(None))
+    ).all()
+    freed = []
+    for doc_id, holder in held:
+        if not is_dead(holder):
+            continue
+        done = session.execute(
+            update(Document).where(Document.id == doc_id, Document.claimed_by == holder,
+                                   col(Document.claimed_at).is_not(None))
+            .values(claimed_at=None, status=DocumentStatus.failed, failures=Document.failures + 1,
+                    error=f"the run reading it stopped before it finished (process {holder} "
+                          "is gone: killed or crashed); it is read again",
+                    updated_at=utcnow())
+        )
+        if done.rowcount:
+            freed.append(doc_id)
+    return freed
 
 
 def count_claimable(session: Session, max_failed_runs: int, lease: timedelta) -> int:
