@@ -25,6 +25,7 @@ from flows.cli_common import (
     console,
     err,
     open_runtime,
+    unit_or_exit,
 )
 from schemas.status import ROLE_VI, AuditAction, Role, SecurityClass
 from storage.access import Scope
@@ -170,7 +171,6 @@ def dossiers_list(
     """The dossiers the user reaches: their units; restricted ones only for the security role."""
     from storage.access import dossier_rows, units_under
     from storage.db import session_scope
-    from storage.queries import unit_by_code
 
     if status is not None and status not in STAGES:
         err.print(f"[red]--status '{status}'[/red] is not a stage: one of {', '.join(STAGES)}.")
@@ -180,11 +180,7 @@ def dossiers_list(
         scope = cli_scope(session, as_user)
         units = None
         if unit:
-            found = unit_by_code(session, unit)
-            if found is None:
-                err.print(f"[red]Không có đơn vị '{unit}'[/red] (unknown unit): see `hoso units list`.")
-                raise typer.Exit(EXIT_USAGE)
-            units = units_under(session, found.id)  # type: ignore[arg-type]
+            units = units_under(session, unit_or_exit(session, unit).id)  # type: ignore[arg-type]
         rows = [r for r in dossier_rows(session, scope, units) if status is None or r.stage == status]
     rows = rows[:limit]
     if as_json:

@@ -11,7 +11,7 @@ from rich.console import Console
 from sqlmodel import Session, select
 
 from flows import runtime as rt_module
-from schemas.models import User
+from schemas.models import Unit, User
 from schemas.settings import Settings
 from storage.access import Scope, scope_of
 
@@ -54,6 +54,17 @@ def cli_scope(session: Session, as_user: str | None) -> Scope:
                   "see `hoso users list`.")
         raise typer.Exit(EXIT_USAGE)
     return scope_of(session, user)
+
+
+def unit_or_exit(session: Session, code: str) -> Unit:
+    """The unit a `--unit CODE` option names, or a clear message and exit 2."""
+    from storage.queries import unit_by_code
+
+    found = unit_by_code(session, code)
+    if found is None:
+        err.print(f"[red]Không có đơn vị '{code}'[/red] (unknown unit): see `hoso units list`.")
+        raise typer.Exit(EXIT_USAGE)
+    return found
 
 
 def open_runtime(data_dir: Path | None) -> rt_module.Runtime:

@@ -10,7 +10,17 @@ import typer.core
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from flows.cli_common import EXIT_USAGE, AsUser, DataDir, app, cli_scope, console, err, open_runtime
+from flows.cli_common import (
+    EXIT_USAGE,
+    AsUser,
+    DataDir,
+    app,
+    cli_scope,
+    console,
+    err,
+    open_runtime,
+    unit_or_exit,
+)
 from schemas.status import AuditAction
 
 STAGE_VI = {"received": "đang xử lý", "text_ready": "đã số hóa", "extracted": "đã trích xuất",
@@ -50,7 +60,6 @@ def find(
     your scope reaches (--as USER)."""
     from storage.audit import record
     from storage.db import session_scope
-    from storage.queries import unit_by_code
     from storage.search import STATUS_FILTERS, search_dossiers
 
     text = " ".join(query)
@@ -60,13 +69,7 @@ def find(
     runtime = open_runtime(data_dir)
     with session_scope(runtime.engine) as session:
         scope = cli_scope(session, as_user)
-        unit_id = None
-        if unit:
-            found = unit_by_code(session, unit)
-            if found is None:
-                err.print(f"[red]Không có đơn vị '{unit}'[/red] (no such unit): see `hoso units list`.")
-                raise typer.Exit(EXIT_USAGE)
-            unit_id = found.id
+        unit_id = unit_or_exit(session, unit).id if unit else None
         page = search_dossiers(session, scope, text, unit_id=unit_id, status=status, limit=limit)
         record(session, scope.actor, AuditAction.search, "dossier", "", None, query=text,
                unit=unit, status=status, results=page.total, via="cli")
