@@ -16,12 +16,12 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from flows.claimant import holder_name, is_dead
 from flows.errors import is_transient, retry_if_transient
 from flows.runtime import DOCUMENTS_IN_FLIGHT, runtime
 from schemas.models import Document
 from schemas.pages import InputRejected
 from schemas.status import PENDING_STATUSES, RejectReason
+from storage.claimant import holder_name, is_dead
 from storage.db import session_scope
 from storage.queries import claim_documents, release_dead_claims
 from storage.results import save_failure, save_rejection, save_text
@@ -89,7 +89,7 @@ def failure_text(exc: BaseException) -> str:
 
 def worker_name() -> str:
     """Who holds a claim: host, process, flow run, and what tells a dead holder from a live
-    one on this machine (see flows.claimant)."""
+    one on this machine (see storage.claimant)."""
     return holder_name(str(flow_run.id or ""))
 
 
@@ -144,6 +144,9 @@ def process(limit: int | None = None) -> dict[str, int]:
     """
     logger = get_run_logger()
     worker = worker_name()
+    if removed := runtime().store.remove_partial_writes():
+        logger.warning("removed %d partial files that killed runs left in the object store: %s",
+                       len(removed), removed)
     running: dict[PrefectFuture, int] = {}
     outcomes: Counter[str] = Counter()
     tried: set[int] = set()

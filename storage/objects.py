@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.settings import Settings
+from storage.claimant import holder_name, is_dead
 from storage.crypto import (
     HEADER_MAX,
     EnvelopeError,
@@ -126,6 +128,11 @@ class ObjectStore(ABC):
     def exists(self, key: str) -> bool:
         return self.stat(key) is not None
 
+    def remove_partial_writes(self) -> list[str]:
+        """Remove what writers that died left half-written; returns what was removed. An S3
+        put is atomic and leaves nothing behind, so only a local folder has anything to do."""
+        return []
+
     def put_original(self, data: bytes) -> tuple[StoredObject, bool]:
         """Keep an original once by content. Returns the object and whether it was new.
 
@@ -224,7 +231,9 @@ class LocalStore(ObjectStore):
     def _write(self, key: str, path: Path, blob: bytes, token: object = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         digest = sha256_hex(blob)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # The partial file is named for its writer, so a later run can tell one that died.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{_writer()}.",
+                                   suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(blob)
@@ -278,6 +287,33 @@ class LocalStore(ObjectStore):
 
     def location(self) -> str:
         return str(self.root)
+
+    def remove_partial_writes(self) -> list[str]:
+        """Remove the partial files (`.<name>.<writer>.<random>.tmp`) of writers known to be
+        dead (see storage.claimant), or older than a day whoever wrote them: no write takes
+        that long. A live writer's partial file is left alone."""
+        removed = []
+        cutoff = time.time() - PARTIAL_WRITE_MAX_AGE_S
+        for path in sorted(self.root.rglob(".*.tmp")):
+            parts = path.name[:-len(".tmp")].rsplit(".", 2)
+            writer = parts[1] if len(parts) == 3 else ""
+            try:
+                stale = path.stat().st_mtime < cutoff
+            except FileNotFoundError:
+                continue  # its writer finished meanwhile
+            if stale or is_dead(writer):
+                path.unlink(missing_ok=True)
+                removed.append(path.relative_to(self.root).as_posix())
+        return removed
+
+
+PARTIAL_WRITE_MAX_AGE_S = 24 * 3600
+
+
+def _writer() -> str:
+    """This process as a claim names it, without the dots of the host name (dots split the
+    partial file's name; whether a writer is dead does not depend on its host)."""
+    return holder_name("").replace(".", "_")
 
 
 def _version_of(st: os.stat_result) -> tuple[int, int, int]:

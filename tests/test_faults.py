@@ -21,9 +21,9 @@ from faultlib.scenarios import (
     s3_stop,
 )
 
-from flows.claimant import holder_name, is_dead
 from schemas.models import Document, utcnow
 from schemas.status import DocumentStatus
+from storage.claimant import holder_name, is_dead
 from storage.db import get_engine, session_scope, upgrade
 from storage.queries import claim_documents, release_dead_claims
 

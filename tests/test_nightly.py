@@ -109,10 +109,13 @@ def test_nightly_takes_in_processes_snapshots_and_reports(
 def _check_artifacts() -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
+    # Other tests' nightly runs share this Prefect server: the newest artifacts are this test's.
     with get_client(sync_client=True) as client:
         found = client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=["tien-do-so-hoa", "tien-do-theo-don-vi"])))
+            key=ArtifactFilterKey(any_=["tien-do-so-hoa", "tien-do-theo-don-vi"])),
+            sort=ArtifactSort.CREATED_DESC)
     kinds = {(a.key, a.type) for a in found}
     assert kinds == {("tien-do-so-hoa", "markdown"), ("tien-do-theo-don-vi", "table")}
     markdown = next(a for a in found if a.type == "markdown")

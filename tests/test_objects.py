@@ -6,6 +6,8 @@ import dataclasses
 import io
 import os
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from s3server import S3Server
 
 from schemas.settings import Settings
+from storage.claimant import holder_name
 from storage.objects import (
     LocalStore,
     ObjectIntegrityError,
@@ -147,6 +150,35 @@ def test_local_failed_put_leaves_no_partial_file(tmp_path: Path,
     assert store.stat("derived/1/new.txt") is None
     assert store.get_bytes("derived/1/kept.txt") == b"old version"
     assert _temp_files(tmp_path) == []
+
+
+def test_partial_writes_of_dead_writers_are_removed_and_a_live_ones_kept(tmp_path: Path) -> None:
+    """A run killed in the middle of a write leaves `.<name>.<writer>.<random>.tmp`; the next
+    run removes it, but never the partial file of a writer still at work."""
+    store = LocalStore(tmp_path)
+    store.put_bytes("derived/1/kept.txt", b"whole")
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                             stdin=subprocess.PIPE)
+    dead_writer = holder_name("", child.pid).replace(".", "_")
+    child.communicate(b"")  # the writer is gone
+    live_writer = holder_name("").replace(".", "_")
+    folder = tmp_path / "derived/1"
+    dead = folder / f".a.txt.{dead_writer}.k3j_x9.tmp"
+    live = folder / f".b.txt.{live_writer}.p0q_z1.tmp"
+    old = folder / ".c.txt.q8x2mn.tmp"  # an older form, with no writer: left for a day
+    fresh_unknown = folder / ".d.txt.r7y3no.tmp"
+    for path in (dead, live, old, fresh_unknown):
+        path.write_bytes(b"half")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+
+    removed = store.remove_partial_writes()
+
+    assert sorted(removed) == ["derived/1/.a.txt." + dead_writer + ".k3j_x9.tmp",
+                               "derived/1/.c.txt.q8x2mn.tmp"]
+    assert live.exists() and fresh_unknown.exists() and not dead.exists() and not old.exists()
+    assert store.get_bytes("derived/1/kept.txt") == b"whole"
+    assert list(store.keys()) == ["derived/1/kept.txt"]
 
 
 # --- S3 ------------------------------------------------------------------------------------
