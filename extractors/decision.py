@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import re
 
-from extractors.fields import BELOW_MAX_PT, Line, RawValue, Token, page_lines, raw_value
+from extractors.fields import (
+    BELOW_MAX_PT,
+    DATE_IN_FIGURES,
+    Line,
+    RawValue,
+    Token,
+    page_lines,
+    raw_value,
+)
 from schemas.catalog import LayoutSpec
 from schemas.pages import PageText
 from schemas.vietnamese import fold
@@ -17,8 +25,7 @@ _BODIES = ("ubnd", "uy ban", "so ", "ban ", "phong ", "tinh uy", "huyen uy", "th
            "truong ", "van phong", "hoi ", "mat tran", "bo ", "cuc ", "chi cuc", "trung tam", "hdnd",
            "hoi dong", "toa an", "vien ", "lien doan", "tinh doan", "huyen doan", "cong an")
 _NUMBER = re.compile(r"^s[o0ố6][\s.]*[:;]?\s*(\S+/\S+)", re.IGNORECASE)
-_DATELINE = re.compile(r"^(?P<place>[^,]{2,40}),\s*"
-                       r"(?P<date>ng[aà]y\s*\S{1,3}\s*th[aá]ng\s*\S{1,3}\s*n[aă]m\s*\S{4})", re.IGNORECASE)
+_DATELINE = re.compile(r"^(?P<place>[^,]{2,40})[,.;]\s*(?P<date>" + DATE_IN_FIGURES + ")", re.IGNORECASE)
 _PERSON = re.compile(r"\b(?:ông|bà|đồng chí)\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ']*\s*){2,5})")
 _MOTTO = ("cong hoa", "doc lap", "tu do", "hanh phuc")
 

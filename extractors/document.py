@@ -14,7 +14,7 @@ from PIL import Image
 
 from extractors import images, leaders, ocr, pdf, preprocess, rules, searchable
 from extractors.filetype import detect_kind
-from schemas.pages import DocumentText, InputRejected, PageText
+from schemas.pages import DocumentText, InputRejected, PageText, Word
 from schemas.settings import Limits, OcrOptions
 from schemas.status import FileKind, RejectReason, TextSource
 
@@ -138,7 +138,8 @@ def scan_page(image: Image.Image, dpi: int, number: int, base_rotation: int,
         # Dotted leaders erased: Tesseract garbles them and the short values beside them.
         binary, dotted = leaders.find_and_erase(preprocess.binarise(evened), read_dpi)
         result = ocr.ocr_page(binary, read_dpi, options.ocr_lang, timeout)
-        if options.fix_orientation and (result.mean_conf or 0) < UPSIDE_DOWN_CONF:
+        if options.fix_orientation and ((result.mean_conf or 0) < UPSIDE_DOWN_CONF
+                                        or _sideways(result.words)):
             evened, extra, result = _other_way_up(evened, read_dpi, options, timeout, result)
             if extra:
                 pixels = preprocess.rotate_quarter(pixels, extra)
@@ -161,18 +162,34 @@ def scan_page(image: Image.Image, dpi: int, number: int, base_rotation: int,
     )
 
 
+def _sideways(words: list[Word]) -> bool:
+    """Most words taller than wide: the page lies on its side. Tesseract reads such lines
+    with a good confidence, but its boxes are then the page's turned ones, and its lines are
+    not the form's (orientation detection said 0 or 180 when it was 90 or 270)."""
+    long = [w for w in words if len(w.text) >= 3]
+    if len(long) < 20:
+        return False
+    tall = sum(w.y1 - w.y0 > 1.5 * (w.x1 - w.x0) for w in long)
+    return tall > len(long) / 2
+
+
 def _other_way_up(evened: np.ndarray, dpi: int, options: OcrOptions, timeout: float,
                   first: ocr.OcrResult) -> tuple[np.ndarray, int, ocr.OcrResult]:
-    """A page that reads badly may be upside down or on its side where orientation detection
-    was not sure: read it the other ways and keep the best (clockwise turn applied)."""
+    """A page that reads badly, or reads sideways, may be upside down or on its side where
+    orientation detection was not sure or wrong: read it the other ways and keep the best
+    (clockwise turn applied). A sideways reading is never kept when another way reads."""
+    sideways = _sideways(first.words)
     best = (evened, 0, first)
-    for extra in (180, 90, 270):
+    for extra in ((90, 270, 180) if sideways else (180, 90, 270)):
         turned = preprocess.rotate_quarter(evened, extra)
         binary = leaders.find_and_erase(preprocess.binarise(turned), dpi)[0]  # as the first pass
         result = ocr.ocr_page(binary, dpi, options.ocr_lang, timeout)
-        if (result.mean_conf or 0) > (best[2].mean_conf or 0) + 15:
+        if _sideways(result.words):
+            continue
+        if (best[2].mean_conf or 0) + 15 < (result.mean_conf or 0) \
+                or (sideways and best[1] == 0 and (result.mean_conf or 0) >= UPSIDE_DOWN_CONF):
             best = (turned, extra, result)
-        if (best[2].mean_conf or 0) >= UPSIDE_DOWN_CONF:
+        if (best[2].mean_conf or 0) >= UPSIDE_DOWN_CONF and not _sideways(best[2].words):
             break
     return best
 

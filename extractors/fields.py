@@ -31,7 +31,12 @@ LONG_LABEL_TAIL = 7  # words of a long label matched (its end, where the value f
 WRAPPED_LABEL_WORDS = 4  # a label this long may wrap onto the next line
 ITEM_BONUS = 12.0  # the label comes right after its own item number
 BELOW_MAX_PT = 160.0  # how far under its label a "below" value may be (a signature's height)
-_DATELINE = re.compile(r"(?<=,)\s*ng[aà]y\s*\S{1,3}\s*th[aá]ng\s*\S{1,3}\s*n[aă]m\s*\S{4}", re.IGNORECASE)
+# A signing date in figures ("ngày 08 tháng 8 năm 2023"; "thủng" is how OCR may read
+# "tháng"), not a prompt: "Ngày, tháng, năm sinh" is a label.
+DATE_IN_FIGURES = (r"ng[aà]y\s*[^\s,.;:]{1,3}\s*th\w{1,3}ng\s*[^\s,.;:]{1,3}\s*n[aă]m\s*"
+                   r"(?=\S*\d\S*\d)\S{4}")
+# The dateline: after the place, a comma or what OCR makes of one.
+_DATELINE = re.compile(r"(?<=[,.;])\s*" + DATE_IN_FIGURES, re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -524,9 +529,13 @@ def _glued_case(head: str, before: list[Token]) -> str:
 
 def _until_gap(tokens: list[Token]) -> list[Token]:
     """Words up to a wide horizontal gap: what lies beyond is another column (a form code, a
-    photo box, a second signature)."""
+    photo box, a second signature). The gap is measured against the line's letter height, not
+    a neighbour's: a dash is a few pixels tall."""
+    if not tokens:
+        return tokens
+    heights = sorted(t.y1 - t.y0 for t in tokens)
+    height = max(heights[len(heights) // 2], 1.0)
     for i in range(1, len(tokens)):
-        height = max(tokens[i - 1].y1 - tokens[i - 1].y0, 1.0)
         if tokens[i].x0 - tokens[i - 1].x1 > 4 * height:
             return tokens[:i]
     return tokens

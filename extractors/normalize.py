@@ -71,7 +71,7 @@ class _Notes:
 
 _SPACES = re.compile(r"\s+")
 _EDGES = " .,;:…-–—_·•*~=|/\\"  # leaders, bullets and specks around a value
-_SPECKS = re.compile(r"^[^\w|!$]+|[^\w|!$]+$")  # around a number: not the letters read as digits
+_SPECKS = re.compile(r"^[^\w|!$\[\]]+|[^\w|!$\[\]]+$")  # around a number: not the letters read as digits
 
 
 def clean_text(raw: str) -> str:
@@ -216,22 +216,29 @@ def restore_tones(text: str, notes: _Notes | None = None) -> str:
 
 # Letters OCR reads in place of digits (by the letter without its diacritics, case kept).
 _AS_DIGIT = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1", "!": "1",
+             "[": "1", "]": "1",
              "Z": "2", "z": "2", "S": "5", "s": "5", "$": "5", "B": "8", "G": "6", "b": "6", "T": "7",
              "g": "9", "q": "9"}
 _ASCII_DIGITS = frozenset("0123456789")
 
 
-def _as_digits(token: str, allow_all_letters: bool = False) -> tuple[str, int] | None:
+# What a letter may also stand for: a flagged "1" is read as "T" as often as a "7" is.
+_AS_DIGIT_OTHER = {**_AS_DIGIT, "T": "1"}
+
+
+def _as_digits(token: str, allow_all_letters: bool = False, other: bool = False,
+               ) -> tuple[str, int] | None:
     """The digits a token stands for and how many letters were read as digits; None for a word.
     A token of letters only is a word unless `allow_all_letters` (a short date part between
-    separators: "lO" in "12/lO/1978")."""
+    separators: "lO" in "12/lO/1978"). `other`: the second reading of ambiguous letters."""
     out: list[str] = []
     repairs = 0
+    table = _AS_DIGIT_OTHER if other else _AS_DIGIT
     for ch in token:
         if ch in _ASCII_DIGITS:
             out.append(ch)
             continue
-        digit = _AS_DIGIT.get(unicodedata.normalize("NFD", ch)[0])
+        digit = table.get(unicodedata.normalize("NFD", ch)[0])
         if digit is None:
             return None
         out.append(digit)
@@ -317,7 +324,8 @@ def _decimal(raw: str) -> Normalized:
 
 # ---------------------------------------------------------------- dates
 
-_DATE_WORDS = re.compile(r"ngay|thang|nam|sinh")  # folded: "ngày 12 tháng 3 năm 1978"
+# Folded: "ngày 12 tháng 3 năm 1978"; OCR may make "thủng" or "thung" of "tháng".
+_DATE_WORDS = re.compile(r"ngay|th[a-z]{1,2}ng|nam|sinh")
 _MONTH_PREFIX = re.compile(r"^th?(?=\d)|^th?$")  # folded: "T3/1978", "Th.3/1978"
 
 
@@ -332,16 +340,19 @@ def _without_date_words(text: str) -> str:
     return "".join(chars)
 
 
-def _date_numbers(raw: str, notes: _Notes) -> list[str]:
+def _date_numbers(raw: str, notes: _Notes, other: bool = False) -> list[str]:
     """The numbers of a written date ("ngày 12 tháng 3 năm 1978", "12/O3/1978", "T3/1978")."""
     numbers: list[str] = []
-    for token in re.split(r"[\s/.\-–—,:;()]+", _without_date_words(clean_text(raw))):
+    text = clean_text(raw)
+    unworded = _without_date_words(text)
+    worded = unworded != text  # "tháng" written out: a "T" before a figure is not its prefix
+    for token in re.split(r"[\s/.\-–—,:;()]+", unworded):
         token = _SPECKS.sub("", token)
-        if _MONTH_PREFIX.match(fold(token)):
+        if not worded and _MONTH_PREFIX.match(fold(token)):
             token = _MONTH_PREFIX.sub("", fold(token))
         if not token:
             continue
-        parsed = _as_digits(token, allow_all_letters=True)
+        parsed = _as_digits(token, allow_all_letters=True, other=other)
         if parsed is None:
             notes.doubt(0.9, f"ignored {token!r} in the date")
             continue
@@ -427,10 +438,22 @@ def _spoken_date(raw: str) -> str | None:
 
 
 def _date(raw: str) -> Normalized:
+    """A date; where a letter read for a digit has two readings ("T": 7 or 1) and the first
+    gives no date or an implausible year, the second is taken if it gives a plausible one."""
+    first = _date_read(raw, other=False)
+    if first.value and first.certainty and 1900 <= int(first.value[:4]) <= 2100:
+        return first
+    if not any(ch in raw for ch in "T"):
+        return first
+    second = _date_read(raw, other=True)
+    return second if second.value and 1900 <= int(second.value[:4]) <= 2100 else first
+
+
+def _date_read(raw: str, other: bool) -> Normalized:
     notes = _Notes()
     if not any(ch.isdigit() for ch in raw):
         raw = _spoken_date(raw) or raw
-    numbers = _split_joined(_date_numbers(raw, notes), notes)
+    numbers = _split_joined(_date_numbers(raw, notes, other), notes)
     if len(numbers) == 2:
         return notes.done(None, "only a month and a year, no day")
     if len(numbers) != 3:
