@@ -359,7 +359,8 @@ def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], blo
     limit = MAX_CONTINUATION_LINES * (4 if block else 1)
     long_label = len(_key(anchor.spec.label).split()) > LONG_LABEL_TAIL
     # Only a started value runs on; after a long prompt that filled its line, it starts below.
-    wraps = (words or long_label) and not ended and (_wraps(anchor.spec) or _in_words(anchor.spec, words))
+    wraps = (words or long_label) and not ended and (_wraps(anchor.spec) or _in_words(anchor.spec, words)
+                                                     or _name_in_capitals(anchor.spec, words))
     lines_read = 1
     if not following and (block or wraps):
         previous = line
@@ -368,13 +369,19 @@ def _right(anchor: Anchor, anchors: list[Anchor], k: int, lines: list[Line], blo
             if more.page != previous.page or more.y0 - previous.y1 > 1.2 * (previous.y1 - previous.y0):
                 break  # a page break, or a gap: a footer, a table, another part of the form
             previous = more
-            if any((index, s) in starts for s in range(len(more.tokens))) or _is_heading(more) \
+            rest_of_name = anchor.spec.type == "name" and all(_capitals(t.text) for t in more.tokens)
+            if any((index, s) in starts for s in range(len(more.tokens))) \
+                    or (_is_heading(more) and not rest_of_name) \
                     or _DATELINE.search(" ".join(t.text for t in more.tokens)) \
                     or _starts_a_label(more, heads):
                 break
             extra, ended = _take(more.tokens, trim=False)
             extra = _until_heading(extra) if _trim(extra) else []
-            if _capitals_run(words) and extra and not _capitals_run(extra):
+            if anchor.spec.type == "name" and not (
+                    extra and all(_capitals(w.text) for w in extra) and len(words) + len(extra) <= 6):
+                break  # a name in capitals runs on only with the rest of its words in capitals
+            if anchor.spec.type != "name" and _capitals_run(words) and extra \
+                    and not _capitals_run(extra):
                 break  # a value in capitals does not run on in small letters ("… ĐÀ LẠT" / "cấp")
             words += extra
             lines_read += bool(extra)
@@ -413,11 +420,15 @@ def _below(anchor: Anchor, lines: list[Line]) -> RawValue:
     left, right = min(t.x0 for t in label), max(t.x1 for t in label)
     width = right - left
     bottom = max(t.y1 for t in label)
+    letter = sorted(t.y1 - t.y0 for t in label)[len(label) // 2]
     for line in lines[anchor.line + 1:]:
         if line.page != lines[anchor.line].page or line.y0 - bottom > BELOW_MAX_PT:
             break
         words = _column_words(line, left - width, right + width)
         words, _ = _take(words)
+        if anchor.spec.type == "name" and words \
+                and sorted(w.y1 - w.y0 for w in words)[len(words) // 2] > 2 * letter:
+            continue  # a signer's signature: written far larger than the print of the name
         if 2 <= len(words) <= 6 and all(w.text[:1].isupper() for w in words) \
                 and not any("(" in w.text or ")" in w.text for w in words):
             return _raw_value(anchor, words, line.page)
@@ -466,6 +477,12 @@ def _wraps(spec: FieldSpec) -> bool:
     """Free text may run on over the next lines; dates, numbers and codes do not, but after a
     long prompt any value may start on the next line."""
     return spec.type in ("text", "paragraph", "level") or len(_key(spec.label).split()) > LONG_LABEL_TAIL
+
+
+def _name_in_capitals(spec: FieldSpec, words: list[Token]) -> bool:
+    """A name printed in capitals (item 1) wraps where the form leaves it little room (beside
+    the photo): "NGUYỄN CÔNG" / "NHIÊN"."""
+    return spec.type == "name" and bool(words) and all(_capitals(w.text) for w in words)
 
 
 def _in_words(spec: FieldSpec, words: list[Token]) -> bool:
