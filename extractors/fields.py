@@ -143,10 +143,10 @@ def run_lines(pages: list[PageText]) -> list[Line]:
     return lines
 
 
-def _label_words(spec: FieldSpec) -> str:
+def _label_words(label: str) -> str:
     """The words a label is matched on. A long prompt wraps over lines and its value follows
     its end, so only its last words are looked for."""
-    words = _key(spec.label).split()
+    words = _key(label).split()
     return " ".join(words[-LONG_LABEL_TAIL:])
 
 
@@ -158,8 +158,15 @@ def _item_before(line: Line, start: int, item: str) -> bool:
 
 
 def _candidates(spec: FieldSpec, lines: list[Line]) -> list[Anchor]:
-    """The places the label may be: at most a few per line, best first."""
-    label = _label_words(spec)
+    """The places the label (in any of its wordings) may be: at most a few per line, best
+    first."""
+    found: list[Anchor] = []
+    for label in (spec.label, *spec.also):
+        found.extend(_label_candidates(spec, _label_words(label), lines))
+    return found
+
+
+def _label_candidates(spec: FieldSpec, label: str, lines: list[Line]) -> list[Anchor]:
     size = len(label.split())
     found: list[Anchor] = []
     for index, line in enumerate(lines):

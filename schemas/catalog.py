@@ -29,6 +29,9 @@ class FieldSpec:
     # paragraph under a heading ("block"), in the paragraph under its item's other labels with no
     # label of its own ("under"), or in the "<place>, ngày … tháng … năm …" line.
     where: Where = "right"
+    # Other wordings of the label on some copies of the form ("Giám đốc" where a school's head
+    # is not a "Hiệu trưởng"): each is looked for like the label.
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,7 @@ def _load(path: Path) -> LayoutSpec:
     return LayoutSpec(
         layout=raw["layout"], document_type=raw["document_type"], form_code=raw["form_code"],
         title=raw["title"], method=raw["method"], ordered=raw.get("ordered", True),
-        fields=tuple(FieldSpec(**f) for f in raw["fields"]),
+        fields=tuple(FieldSpec(**{**f, "also": tuple(f.get("also", ()))}) for f in raw["fields"]),
         tables=tuple(TableSpec(key=t["key"], item=t["item"], title=t["title"],
                                transposed=t.get("transposed", False),
                                columns=tuple(ColumnSpec(**c) for c in t["columns"]))
