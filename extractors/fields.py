@@ -483,7 +483,8 @@ def _span_tokens(tokens: list[Token], text: str, start: int, end: int) -> list[T
 def _wraps(spec: FieldSpec) -> bool:
     """Free text may run on over the next lines; dates, numbers and codes do not, but after a
     long prompt any value may start on the next line."""
-    return spec.type in ("text", "paragraph", "level") or len(_key(spec.label).split()) > LONG_LABEL_TAIL
+    return spec.type in ("text", "place", "paragraph", "level") \
+        or len(_key(spec.label).split()) > LONG_LABEL_TAIL
 
 
 def _name_in_capitals(spec: FieldSpec, words: list[Token]) -> bool:

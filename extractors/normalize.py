@@ -24,6 +24,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from extractors.places import restore_place
 from schemas.catalog import ValueType
 from schemas.vietnamese import fold
 
@@ -99,6 +100,20 @@ def _text(raw: str) -> Normalized:
 
 
 _PARAGRAPH_BULLET = re.compile(r"^[-–+•]\s+(?=\w)")
+
+
+def _place(raw: str) -> Normalized:
+    """An address: text whose administrative units are put back as officially spelled
+    (extractors.places)."""
+    read = _text(raw)
+    if not read.value:
+        return read
+    value, doubts = restore_place(read.value)
+    notes = _Notes()
+    notes.certainty, notes.problems = read.certainty, list(read.problems)
+    for doubt in doubts:
+        notes.doubt(0.95, doubt)
+    return notes.done(value)
 
 
 def _paragraph(raw: str) -> Normalized:
@@ -895,6 +910,7 @@ def _name(raw: str) -> Normalized:
 _NORMALIZERS: dict[str, Callable[[str], Normalized]] = {
     "text": _text,
     "paragraph": _paragraph,
+    "place": _place,
     "name": _name,
     "date": _date,
     "month": _month,

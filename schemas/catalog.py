@@ -12,7 +12,7 @@ from typing import Literal
 CATALOG = Path(__file__).with_name("catalog")
 
 ValueType = Literal["text", "name", "date", "month", "cccd", "digits", "decimal", "gender",
-                    "ethnicity", "religion", "level", "paragraph"]
+                    "ethnicity", "religion", "level", "paragraph", "place"]
 
 
 Where = Literal["right", "below", "block", "under", "dateline"]

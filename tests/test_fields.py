@@ -4,6 +4,7 @@ of every layout against their ground truth."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,46 @@ def test_a_signer_whose_first_letters_are_hidden_is_still_read() -> None:
     page = _placed(("KT. CHỦ TỊCH", 1500), ("PHÓ CHỦ TỊCH", 1500), ("ạm Văn Hòa", 1500))
     words = _signer(page_lines(page, 1), 595.0)
     assert [w.text for w in words] == ["ạm", "Văn", "Hòa"]
+
+
+def test_a_dash_between_words_does_not_end_the_value() -> None:
+    """A dash is a few pixels tall: the gap after it is measured against the line's letters."""
+    page = _page("Đơn vị sử dụng công chức: Phòng Tài chính - Kế hoạch huyện Lâm Hà")
+    # as printed: a short stroke at mid-height, not a letter box
+    page.words = [replace(w, y0=w.y0 + 18, y1=w.y0 + 22) if w.text == "-" else w for w in page.words]
+    got = {v.spec.key: v.text for v in read_values(layout("tt06_2023"), run_lines([page]))}
+    assert got["don_vi_su_dung"] == "Phòng Tài chính - Kế hoạch huyện Lâm Hà"
+
+
+def test_the_date_line_after_a_misread_comma_and_not_the_birth_date_prompt() -> None:
+    got = _values("Ngày, tháng, năm sinh: 12/03/1978",
+                  "Lâm Hà. ngày 08 thủng 8 năm 2023")
+    assert got["ngay_khai"] == "ngày 08 thủng 8 năm 2023"
+    only_prompt = _values("3) Ngày, tháng, năm sinh: 12/03/1978")
+    assert not only_prompt.get("ngay_khai")
+
+
+def test_a_name_in_capitals_that_wraps_beside_the_photo_is_read_whole() -> None:
+    got = _values("1) Họ và tên khai sinh (viết chữ in hoa): NGUYỄN CÔNG", "NHIÊN",
+                  "2) Tên gọi khác: Không")
+    assert got["ho_va_ten"] == "NGUYỄN CÔNG NHIÊN" and got["ten_goi_khac"] == "Không"
+    # A heading after the name is not part of it: it is in small letters or a run of capitals
+    # of its own, and a label stops it.
+    got = _values("1) Họ và tên khai sinh (viết chữ in hoa): TRẦN VĂN AN", "2) Tên gọi khác: Không")
+    assert got["ho_va_ten"] == "TRẦN VĂN AN"
+
+
+def test_the_signers_name_is_read_under_the_signature_not_from_it() -> None:
+    page = _placed(("Người khai", 600), ("(Ký, ghi rõ họ tên)", 560), ("VÀ Ai", 560), ("Vũ Xuân Khoa", 560))
+    # The signature is written by hand, three times the height of the print; the name under it.
+    page.words = [replace(w, y1=w.y0 + 120) if w.line == 2 else
+                  replace(w, y0=w.y0 + 80, y1=w.y1 + 80) if w.line == 3 else w for w in page.words]
+    got = {v.spec.key: v.text for v in read_values(BNV, run_lines([page]))}
+    assert got["nguoi_khai"] == "Vũ Xuân Khoa"
+
+
+def test_a_degree_signed_by_a_director_names_its_academy() -> None:
+    page = _placed(("GIÁM ĐỐC HỌC VIỆN HÀNH CHÍNH QUỐC GIA", 600), ("cấp", 1150),
+                   ("BẰNG TỐT NGHIỆP ĐẠI HỌC", 800))
+    got = {v.spec.key: v.text for v in read_values(layout("van_bang"), run_lines([page]))}
+    assert got["co_so_cap"] == "HỌC VIỆN HÀNH CHÍNH QUỐC GIA"

@@ -201,6 +201,20 @@ def test_dates_with_letters_for_digits(raw: str) -> None:
     assert repaired("date", raw).value == "1978-03-12"
 
 
+@pytest.mark.parametrize(("raw", "iso"), [
+    ("ngày [9 tháng 02 năm 2022", "2022-02-19"),  # a bracket for a 1
+    ("ngày 23 tháng 9 năm 201]", "2011-09-23"),
+    ("ngày T4 tháng 7 năm 2014", "2014-07-14"),  # a flagged 1 read as T: 74 is no day
+    ("ngày 28 thủng T2 năm 2023", "2023-12-28"),  # and "tháng" misread around it
+])
+def test_a_letter_with_two_readings_takes_the_one_that_makes_a_date(raw: str, iso: str) -> None:
+    assert repaired("date", raw).value == iso
+
+
+def test_a_month_prefix_is_still_read_where_tháng_is_not_written() -> None:
+    assert clean("month", "T3/1978") == "1978-03"
+
+
 def test_date_repairs_lower_certainty_per_letter() -> None:
     assert repaired("date", "12/03/l978").certainty > repaired("date", "l2/O3/l978").certainty
 

@@ -109,3 +109,26 @@ def test_searchable_pdf_has_the_ocr_text(dossiers, tmp_path: Path) -> None:
         assert Levenshtein.normalized_distance(layer.replace(" ", ""), ocr_text.replace(" ", "")) < 0.2
         width, height = page.get_size()
         assert abs(width / 72 - 8.27) < 0.3 and abs(height / 72 - 11.69) < 0.3  # A4 kept
+
+
+def test_a_page_tesseract_reads_sideways_is_turned_and_read_again(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  ) -> None:
+    """Orientation detection can be wrong about a page on its side (it says 180). Tesseract
+    then reads the turned lines with a good confidence, but its words are taller than wide and
+    its lines are not the form's: the page is turned and read again."""
+    import io
+
+    from extractors import document, ocr
+
+    generate(tmp_path, n_dossiers=1, seed=7)
+    pdf = pdfium.PdfDocument(tmp_path / "dossier-01_so-yeu-ly-lich.pdf")
+    upright = pdf[0].render(scale=200 / 72, grayscale=True).to_pil()
+    scan = io.BytesIO()
+    upright.rotate(90, expand=True).save(scan, format="TIFF", dpi=(200, 200))
+    monkeypatch.setattr(ocr, "detect_orientation", lambda *_args, **_kw: (180, 99.0))
+
+    page = read_document(scan.getvalue(), Limits(), OcrOptions()).pages[0]
+
+    assert page.rotation in (90, 270) and not document._sideways(page.words)
+    assert "SƠ YẾU LÝ LỊCH" in unicodedata.normalize("NFC", page.text).upper()
