@@ -95,6 +95,12 @@ def ingest(
                   f"again), {len(result.unreadable)} không đọc được (unreadable).")
     for item in result.unreadable:
         err.print(f"[red]Không đọc được[/red] {item['name']}: {item['error']}")
+    if result.store_full:
+        err.print(f"[red]Kho lưu trữ đã đầy, {len(result.not_taken)} tệp chưa được nhận[/red] "
+                  f"(not taken; they are where they were): {result.store_full}")
+        for name in result.not_taken:
+            err.print(f"  chưa nhận (not taken): {name}")
+        raise typer.Exit(EXIT_UNAVAILABLE)
     raise typer.Exit(EXIT_SOME_REJECTED if result.unreadable else EXIT_OK)
 
 

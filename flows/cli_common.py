@@ -18,7 +18,7 @@ from storage.access import Scope, scope_of
 EXIT_OK = 0
 EXIT_SOME_REJECTED = 1  # finished, but some files were rejected, failed or unreadable
 EXIT_USAGE = 2  # bad arguments (Typer's own code)
-EXIT_UNAVAILABLE = 3  # the database or the object store cannot be reached
+EXIT_UNAVAILABLE = 3  # the database or the object store cannot be reached, or the store is full
 
 app = typer.Typer(
     help="hoso: số hóa hồ sơ cán bộ, công chức, viên chức — scanned personnel dossiers in, "
@@ -26,7 +26,7 @@ app = typer.Typer(
     "variables (see README).",
     epilog="Exit codes: 0 done; 1 done, but some files were rejected, failed or unreadable; "
     "2 wrong arguments, or a table that cannot be imported (nothing written); 3 the database or "
-    "object store cannot be reached.",
+    "object store cannot be reached, or the object store is full.",
     no_args_is_help=True, rich_markup_mode="rich", add_completion=False,
     pretty_exceptions_show_locals=False,
 )

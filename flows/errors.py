@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from storage.objects import ObjectIntegrityError, ObjectStoreError
@@ -14,6 +16,11 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, ObjectStoreError | OperationalError):
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def store_full(exc: BaseException) -> bool:
+    """The object store's disk (or quota) is full: every further write would fail too."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def retry_if_transient(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]

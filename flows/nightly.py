@@ -13,11 +13,11 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.errors import retry_if_transient
+from flows.errors import retry_if_transient, store_full
 from flows.extract import extract
 from flows.fixity import check_audit, check_objects
 from flows.fixity import summary_markdown as integrity_markdown
-from flows.intake import IntakeResult, close_batch, keep_original, open_batch
+from flows.intake import IntakeResult, close_batch, full_store_message, keep_original, open_batch
 from flows.process import process
 from flows.progress import progress_report, snapshot_rows
 from flows.report_render import encode_report, summary_markdown, summary_table, write_report
@@ -60,7 +60,11 @@ def take_in_inbox() -> InboxResult:
             result.left.append({"name": item.key, "why": "not in a unit folder (<unit code>/<file>)"})
         else:
             by_unit[item.unit_code].append(item)
+    full: str | None = None  # the store filled up: nothing more can be taken tonight
     for code, items in sorted(by_unit.items()):
+        if full:
+            result.left += [{"name": i.key, "why": full} for i in items]
+            continue
         with session_scope(runtime().engine) as session:
             known = unit_by_code(session, code) is not None
         if not known:
@@ -68,10 +72,14 @@ def take_in_inbox() -> InboxResult:
             continue
         unit_id, batch_id = open_batch(code, None, len(items))
         batch = IntakeResult(batch_id=batch_id)
-        for item in items:
+        for position, item in enumerate(items):
             try:
                 outcome, doc_id = take_from_inbox(item.key, item.size, unit_id, batch_id)
             except OSError as exc:
+                if store_full(exc):  # the rest stays in the inbox for the next night
+                    batch.store_full = full_store_message(exc)
+                    batch.not_taken = [rest.key for rest in items[position:]]
+                    break
                 batch.unreadable.append({"name": item.key, "error": f"{type(exc).__name__}: {exc}"})
                 continue
             if outcome == "new":
@@ -82,6 +90,9 @@ def take_in_inbox() -> InboxResult:
         result.taken += len(batch.new)
         result.duplicates += len(batch.duplicates)
         result.unreadable += batch.unreadable
+        if batch.store_full:
+            full = batch.store_full
+            result.left += [{"name": key, "why": full} for key in batch.not_taken]
     for item in result.left:
         logger.warning("inbox file %s left in place: %s", item["name"], item["why"])
     return result

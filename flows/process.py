@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from flows.errors import is_transient, retry_if_transient
+from flows.errors import is_transient, retry_if_transient, store_full
 from flows.runtime import DOCUMENTS_IN_FLIGHT, runtime
 from schemas.models import Document
 from schemas.pages import InputRejected
@@ -72,11 +71,6 @@ def _mark_failed(document_id: int, exc: BaseException) -> None:
                 save_failure(session, document, failure_text(exc))
 
     _with_db_retries(mark)
-
-
-def store_full(exc: BaseException) -> bool:
-    """The object store's disk (or quota) is full: every further write would fail too."""
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def failure_text(exc: BaseException) -> str:

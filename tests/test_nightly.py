@@ -122,6 +122,30 @@ def _check_artifacts() -> None:
     assert "Tỉnh ủy Lâm Đồng" in str(markdown.data)
 
 
+def test_a_full_store_leaves_the_inbox_files_in_place_and_says_why(
+        tmp_path: Path, peers: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    inbox = tmp_path / "inbox"
+    settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'hoso.db'}", inbox=str(inbox),
+                             inbox_settle_seconds=0)
+    _setup(settings)
+    _put(inbox, f"HU-DUCTRONG/DT-001/{GOOD}", (peers / GOOD).read_bytes())
+    _put(inbox, f"HU-LAMHA/LH-001/{SCAN}", (peers / SCAN).read_bytes())
+
+    def full(*_args: object, **_kw: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(type(runtime().store), "put_original", full)
+    result = nightly()
+
+    assert result["inbox"]["taken"] == 0 and result["inbox"]["unreadable"] == []
+    left = {i["name"]: i["why"] for i in result["inbox"]["left"]}
+    assert set(left) == {f"HU-DUCTRONG/DT-001/{GOOD}", f"HU-LAMHA/LH-001/{SCAN}"}
+    assert all("object store is full" in why for why in left.values())
+    assert sorted(p.name for p in inbox.rglob("*") if p.is_file()) == sorted([GOOD, SCAN])
+
+
 @pytest.mark.s3
 def test_inbox_on_an_s3_prefix(s3_server, tmp_path: Path, peers: Path, prefect_harness: None) -> None:
     from storage.s3 import S3Store

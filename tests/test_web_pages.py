@@ -223,6 +223,27 @@ def test_uploads_are_answered_at_once_and_stay_in_the_scope(site: tuple[FastAPI,
     assert moved.dossier_id == data.dossiers["DL-0001"]  # type: ignore[union-attr]  (not joined to hers)
 
 
+def test_an_upload_to_a_full_store_is_refused_with_what_to_do(site: tuple[FastAPI, WebData],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    app, data = site
+    lan, token = _client(app, "lan")
+    h = {"X-CSRF-Token": token}
+    unit = data.units["HU-DUCTRONG"]
+    batch = lan.post("/tai-len/dot", data={"unit_id": unit}, headers=h).json()["batch_id"]
+
+    def full(*_args: object, **_kw: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(type(runtime().store), "put_original", full)
+    answer = lan.post("/tai-len/tep", headers=h, files={"file": ("cv.pdf", _pdf())},
+                      data={"unit_id": str(unit), "batch_id": str(batch)})
+    assert answer.status_code == 507 and "Kho lưu trữ đã đầy" in answer.json()["detail"]
+    with session_scope(runtime().engine) as session:  # nothing half-recorded
+        assert session.exec(select(Document).where(Document.source_name == "cv.pdf")).first() is None
+
+
 def test_dashboard_shows_the_report_figures_of_the_scope(site: tuple[FastAPI, WebData]) -> None:
     app, _ = site
     lan, _ = _client(app, "lan")

@@ -20,9 +20,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import col, func, select
 
 from flows import runtime as rt_module
+from flows.errors import store_full
 from flows.uploads import UploadAnswer, open_batch, refuse, take_upload, too_large
 from schemas.models import Batch, Document, FieldValue, Unit
 from schemas.status import REJECT_ADVICE_VI, REJECT_LABELS_VI, DocumentStatus, FieldStatus, RejectReason
+from storage.objects import ObjectStoreError
 from web.deps import CurrentUser, DbSession, UserScope, templates
 from web.pages_shared import unit_options
 
@@ -128,8 +130,18 @@ def upload_file(request: Request, session: DbSession, scope: UserScope, file: Up
         answer = refuse(session, scope, name, file.size or 0, unit_id, refused)
     else:
         session.commit()  # the intake writes in its own transactions
-        answer = take_upload(file.file.read(), name, unit_id, batch_id, scope,
-                             dossier_code or None, person or None)
+        try:
+            answer = take_upload(file.file.read(), name, unit_id, batch_id, scope,
+                                 dossier_code or None, person or None)
+        except OSError as exc:
+            if not store_full(exc):
+                raise
+            raise HTTPException(507, "Kho lưu trữ đã đầy, tệp chưa được nhận: hãy báo quản trị "
+                                     "viên giải phóng dung lượng rồi tải lại tệp này "
+                                     "(the object store is full).") from exc
+        except ObjectStoreError as exc:
+            raise HTTPException(503, f"Không lưu được tệp vào kho lưu trữ, tệp chưa được nhận: "
+                                     f"hãy thử lại sau ít phút ({exc}).") from exc
         if answer.outcome == "new" and _processing_on():
             processor.kick()
     html = templates.get_template("upload_answer.html").render(
