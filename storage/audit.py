@@ -32,11 +32,12 @@ ANCHORS = "audit/anchors/"
 _PG_LOCK = 0x686F736F_61756474  # "hosoaudt"
 
 # A run of 9–12 digits is an ID number (CMND 9 or 12, CCCD 12, BHXH 10, a phone number 10).
-# Hex tokens (sha256s, object keys) and UUIDs (Prefect run ids) are matched first and kept
-# whole, so a digit run inside one is not taken for an ID.
+# Hex tokens (sha256s, object keys, random bucket names: 16 or more hex characters with a
+# letter among them) and UUIDs (Prefect run ids) are matched first and kept whole, so a digit
+# run inside one is not taken for an ID.
 _ID_OR_TOKEN = re.compile(
     r"(?P<keep>\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
-    r"|[0-9a-fA-F]{32,})"
+    r"|[0-9a-fA-F]{32,}|\b(?=[0-9]*[a-fA-F])[0-9a-fA-F]{16,}\b)"
     r"|(?<!\d)(?P<id>\d{9,12})(?!\d)")
 
 

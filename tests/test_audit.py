@@ -45,6 +45,8 @@ def test_id_numbers_are_masked_but_hashes_and_run_ids_are_not() -> None:
     run = "5f0c2b7e-3c1d-4b8e-9a6f-426614174000"
     assert mask_ids(f"{sha} {run}") == f"{sha} {run}"  # digits inside a hash or a UUID are kept
     assert mask_ids(f"cv_{CCCD}.pdf") == "cv_068*******61.pdf"
+    assert mask_ids("bucket t-3f9a1234567890c2ab1e") == "bucket t-3f9a1234567890c2ab1e"  # random hex
+    assert mask_ids(f"t-{CCCD}") == "t-068*******61"  # digits only: an ID, not a hex name
 
 
 def _events(n: int, actor: str = "lan") -> None:
