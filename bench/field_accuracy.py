@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import json
 import pickle
+import re
 import sys
 import time
 import unicodedata
@@ -84,10 +85,10 @@ def read_all(folder: Path, files: list[str], cache: Path, workers: int) -> dict[
 
 
 def _iso(printed: str) -> str:
-    """A date as the form prints it (table cells carry only their text: "12/1993",
+    """A date as the form prints it (table cells carry only their text: "12/1993", "12-1993",
     "05/03/1990") in the ISO form the extractor gives; ISO input is returned as is. Written
     here, not taken from the extractor, so the benchmark does not grade it with its own rule."""
-    parts = printed.strip().split("/")
+    parts = re.split(r"[/.-]", printed.strip())  # "12/1993", "12-1993", "05.03.1990"
     if len(parts) == 2 and all(p.isdigit() for p in parts) and len(parts[1]) == 4:
         return f"{parts[1]}-{int(parts[0]):02d}"
     if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:

@@ -110,42 +110,79 @@ def _all_wards(province: Unit) -> Unit:
     return merged
 
 
+@cache
+def _all_districts() -> Unit:
+    """Every district of the country under one parent: for a place written without its
+    province ("Thị trấn Đinh Văn, Huyện Lâm Hà; Nghỉ hưu")."""
+    merged = Unit("Việt Nam")
+    for provinces in _country().children.values():
+        for province in provinces:
+            for key, districts in province.children.items():
+                merged.children.setdefault(key, []).extend(districts)
+    return merged
+
+
 _CASE_KEEP = re.compile(r"^[a-zđ]")
 
 
 def restore_place(text: str) -> tuple[str, list[str]]:
     """The place with its units' names and unit words officially spelled; and what was only
-    close (a doubt each). Parts that name no unit (a hamlet, a street) are left as they are."""
-    parts = [p.strip() for p in re.split(r"[,;]", text)]  # ";": a comma as OCR may read it
+    close (a doubt each). Parts that name no unit (a hamlet, a street, an occupation after a
+    ";") are left as they are, and so are the separators, except a ";" between two units: a
+    comma as OCR may read it ("Phường 1; Thành phố Đà Lạt")."""
+    pieces = re.split(r"\s*([,;])\s*", text.strip())
+    parts, separators = pieces[0::2], pieces[1::2]
     if len(parts) < 2:
         return text, []
     doubts: list[str] = []
+    named = [False] * len(parts)
     province: Unit | None = None
     district: Unit | None = None
     levels = ["province", "district", "ward"]
     for index in range(len(parts) - 1, -1, -1):
         part = parts[index]
+        if not levels:
+            break
+        if levels[0] == "province" and province is None and _unit_in(part, "province") is None:
+            unit, _ = _lookup_exact(_country(), part)  # "…, Nghệ An; Buôn bán": no "Tỉnh"
+            if unit is not None:
+                parts[index], named[index], province = unit.name, True, unit
+                levels = levels[1:]
+                continue
         for level in levels:
             found = _unit_in(part, level)
             if not found:
                 continue
             head, word, name = found
-            parent = {"province": _country(), "district": province,
+            parent = {"province": _country(), "district": province or _all_districts(),
                       "ward": district or (_all_wards(province) if province else None)}[level]
             if parent is None:
                 break
-            unit, close = _lookup(parent, name)
+            # Among every district of the country (no province written), only an exact match.
+            unit, close = _lookup_exact(parent, name) if parent is _all_districts() else \
+                _lookup(parent, name)
             if unit is None:
                 break
             if close:
                 doubts.append(f"read '{name}' as {word} {unit.name}")
             if _CASE_KEEP.match(part[len(head):].lstrip()):
                 word = word[0].lower() + word[1:]  # "xã", "huyện" in running text
-            parts[index] = f"{head} {word} {unit.name}".strip()
+            parts[index], named[index] = f"{head} {word} {unit.name}".strip(), True
             if level == "province":
                 province = unit
             elif level == "district":
                 district = unit
             levels = levels[levels.index(level) + 1:]
             break
-    return ", ".join(parts), doubts
+    out = parts[0]
+    for i, separator in enumerate(separators):
+        if separator == ";" and named[i] and named[i + 1]:
+            separator = ","
+        out += f"{separator} {parts[i + 1]}"
+    return out, doubts
+
+
+def _lookup_exact(parent: Unit, name: str) -> tuple[Unit | None, bool]:
+    """A unit named without its unit word: only an exact match (marks aside) is taken."""
+    units = parent.children.get(fold(name), []) if name else []
+    return (units[0], False) if len(units) == 1 else (None, False)

@@ -41,3 +41,27 @@ def test_what_cannot_be_told_apart_is_left_as_read() -> None:
     assert restore_place("Xã Tả Nung") == ("Xã Tả Nung", [])
     # "Phường 1" is in many districts: under no district it is not guessed (nor changed).
     assert restore_place("Phường 1, Tỉnh Lâm Đồng")[0] == "Phường 1, Tỉnh Lâm Đồng"
+
+
+def test_a_family_rows_place_and_occupation_keep_their_semicolon() -> None:
+    """The family tables write "<place>; <occupation>", the province often without "Tỉnh", or
+    left out: the district is then looked up in the whole country (an exact match only)."""
+    assert restore_place("Xã Quỳnh Đôi, Huyện Qưỳnh Lưu, Nghệ An; Buôn bán")[0] == \
+        "Xã Quỳnh Đôi, Huyện Quỳnh Lưu, Nghệ An; Buôn bán"
+    assert restore_place("Thị trấn Định Văn, Huyện Lâm Hà; Viên chức Trung tâm Y tế")[0] == \
+        "Thị trấn Đinh Văn, Huyện Lâm Hà; Viên chức Trung tâm Y tế"
+    assert restore_place("Xã Liêng Sronh, Huyện Đam Rông; Làm nông")[0] == \
+        "Xã Liêng Srônh, Huyện Đam Rông; Làm nông"
+    # No unit at all: nothing changes, not even the separators.
+    assert restore_place("Làm nông; Đã mất năm 2016")[0] == "Làm nông; Đã mất năm 2016"
+
+
+def test_family_names_in_tables_are_normalized_as_names() -> None:
+    from schemas.catalog import layout
+
+    for name in ("2c_bnv_2008", "2c_tctw_98", "tt06_2023"):
+        tables = {t.key: t for t in layout(name).tables}
+        for key in (k for k in tables if k.startswith("gia_dinh")):
+            kinds = {c.key: c.type for c in tables[key].columns}
+            assert kinds["ho_va_ten"] == "name" and kinds["thong_tin"] == "place", (name, key)
+    assert normalize("name", "Trân Ngọc Thảo").value == "Trần Ngọc Thảo"
