@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,11 +49,11 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="hoso-faults-prefe
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-import psycopg  # noqa: E402
 from faultlib.badinputs import Result, Tally, read_all  # noqa: E402
 from faultlib.mutants import mutants, peer_seeds, sample_seeds, small_seeds  # noqa: E402
+from faultlib.pg import scratch_postgres  # noqa: E402
 from faultlib.runs import Deployment  # noqa: E402
-from faultlib.scenarios import PG_ADMIN, SCENARIOS, UNIT, Outcome  # noqa: E402
+from faultlib.scenarios import SCENARIOS, UNIT, Outcome  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
 from schemas.models import Document  # noqa: E402
@@ -235,18 +234,8 @@ def database(kind: str, root: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{root / 'hoso.db'}"
         return
-    name = f"hoso_faults_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
+    with scratch_postgres("hoso_faults") as url:
         yield url
-    finally:
-        from storage.db import get_engine
-
-        get_engine(url).dispose()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager

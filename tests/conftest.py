@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 # Before anything imports Prefect: its home in a temp folder, no analytics, time to start.
@@ -21,12 +21,12 @@ import psycopg  # noqa: E402
 import pytest  # noqa: E402
 
 # tests/ is not a package: pytest puts this folder on sys.path, so the module imports by name.
+from faultlib.pg import scratch_postgres  # noqa: E402
 from s3server import S3Server, s3_server  # noqa: E402, F401
 
 from schemas.settings import Limits, OcrOptions, Settings  # noqa: E402
 
 PEERS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "peers"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 __all__ = ["S3Server", "s3_server"]
 
@@ -57,21 +57,12 @@ def prefect_harness() -> Iterator[None]:
 
 
 def _pg_database() -> Iterator[str]:
-    name = f"hoso_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        need(False, f"PostgreSQL at 127.0.0.1:5432 ({exc})")
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_postgres("hoso_test"))
+        except psycopg.OperationalError as exc:
+            need(False, f"PostgreSQL at 127.0.0.1:5432 ({exc})")
         yield url
-    finally:
-        from storage.db import get_engine
-
-        get_engine(url).dispose()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from faultlib.inputs import scans, text_pdfs
 from faultlib.invariants import Verdict, check
+from faultlib.pg import PG_ADMIN
 from faultlib.runs import (
     Deployment,
     Finished,
@@ -36,7 +37,6 @@ from schemas.models import Document
 from schemas.status import DocumentStatus
 
 UNIT = ("--unit", "HU-FAULTS", "--unit-name", "Huyện ủy thử lỗi")
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 ORPHAN_GRACE_S = 10.0  # workers notice their run died within a second; Tesseract goes with them
 STORM_S = 4.0  # how long the database keeps dropping connections
 
