@@ -458,7 +458,7 @@ def _date(raw: str) -> Normalized:
     first = _date_read(raw, other=False)
     if first.value and first.certainty and 1900 <= int(first.value[:4]) <= 2100:
         return first
-    if not any(ch in raw for ch in "T"):
+    if "T" not in raw:
         return first
     second = _date_read(raw, other=True)
     return second if second.value and 1900 <= int(second.value[:4]) <= 2100 else first

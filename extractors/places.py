@@ -144,7 +144,7 @@ def restore_place(text: str) -> tuple[str, list[str]]:
         if not levels:
             break
         if levels[0] == "province" and province is None and _unit_in(part, "province") is None:
-            unit, _ = _lookup_exact(_country(), part)  # "…, Nghệ An; Buôn bán": no "Tỉnh"
+            unit = _lookup_exact(_country(), part)  # "…, Nghệ An; Buôn bán": no "Tỉnh"
             if unit is not None:
                 parts[index], named[index], province = unit.name, True, unit
                 levels = levels[1:]
@@ -159,8 +159,8 @@ def restore_place(text: str) -> tuple[str, list[str]]:
             if parent is None:
                 break
             # Among every district of the country (no province written), only an exact match.
-            unit, close = _lookup_exact(parent, name) if parent is _all_districts() else \
-                _lookup(parent, name)
+            unit, close = (_lookup_exact(parent, name), False) if parent is _all_districts() \
+                else _lookup(parent, name)
             if unit is None:
                 break
             if close:
@@ -182,7 +182,7 @@ def restore_place(text: str) -> tuple[str, list[str]]:
     return out, doubts
 
 
-def _lookup_exact(parent: Unit, name: str) -> tuple[Unit | None, bool]:
-    """A unit named without its unit word: only an exact match (marks aside) is taken."""
+def _lookup_exact(parent: Unit, name: str) -> Unit | None:
+    """The one unit of `parent` whose name matches exactly (marks aside), or None."""
     units = parent.children.get(fold(name), []) if name else []
-    return (units[0], False) if len(units) == 1 else (None, False)
+    return units[0] if len(units) == 1 else None

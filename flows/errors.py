@@ -6,6 +6,7 @@ import errno
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from flows.runtime import runtime
 from storage.objects import ObjectIntegrityError, ObjectStoreError
 
 
@@ -21,6 +22,12 @@ def is_transient(exc: BaseException) -> bool:
 def store_full(exc: BaseException) -> bool:
     """The object store's disk (or quota) is full: every further write would fail too."""
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def full_store_text(exc: BaseException, then: str) -> str:
+    """What to say of a full object store: where, the system's words, and what to do `then`."""
+    return (f"the object store is full at {runtime().store.location()} ({exc}): free space "
+            f"there, then {then}")
 
 
 def retry_if_transient(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.errors import retry_if_transient, store_full
+from flows.errors import full_store_text, retry_if_transient, store_full
 from flows.runtime import report, runtime
 from schemas.models import Batch, Document, utcnow
 from schemas.status import AuditAction
@@ -27,11 +27,6 @@ class IntakeResult:
     # The object store filled up: these files were not taken (they stay where they are), and why.
     not_taken: list[str] = field(default_factory=list)
     store_full: str | None = None
-
-
-def full_store_message(exc: OSError) -> str:
-    return (f"the object store is full at {runtime().store.location()} ({exc}): free space "
-            "there, then hand in the files not taken again")
 
 
 def keep_original(data: bytes, name: str, unit_id: int, batch_id: int,
@@ -111,7 +106,7 @@ def intake(paths: list[str], unit_code: str, unit_name: str | None = None,
             outcome, doc_id = store_original(path, unit_id, batch_id, dossier_code, actor)
         except OSError as exc:
             if store_full(exc):  # every further file would fail alike: stop, say so
-                result.store_full = full_store_message(exc)
+                result.store_full = full_store_text(exc, "hand in the files not taken again")
                 result.not_taken = [str(p) for p in paths[done:]]
                 break
             # unreadable on the clerk's side: say so, go on

@@ -13,11 +13,11 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.errors import retry_if_transient, store_full
+from flows.errors import full_store_text, retry_if_transient, store_full
 from flows.extract import extract
 from flows.fixity import check_audit, check_objects
 from flows.fixity import summary_markdown as integrity_markdown
-from flows.intake import IntakeResult, close_batch, full_store_message, keep_original, open_batch
+from flows.intake import IntakeResult, close_batch, keep_original, open_batch
 from flows.process import process
 from flows.progress import progress_report, snapshot_rows
 from flows.report_render import encode_report, summary_markdown, summary_table, write_report
@@ -77,7 +77,7 @@ def take_in_inbox() -> InboxResult:
                 outcome, doc_id = take_from_inbox(item.key, item.size, unit_id, batch_id)
             except OSError as exc:
                 if store_full(exc):  # the rest stays in the inbox for the next night
-                    batch.store_full = full_store_message(exc)
+                    batch.store_full = full_store_text(exc, "hand in the files not taken again")
                     batch.not_taken = [rest.key for rest in items[position:]]
                     break
                 batch.unreadable.append({"name": item.key, "error": f"{type(exc).__name__}: {exc}"})

@@ -15,7 +15,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from flows.errors import is_transient, retry_if_transient, store_full
+from flows.errors import full_store_text, is_transient, retry_if_transient, store_full
 from flows.runtime import DOCUMENTS_IN_FLIGHT, runtime
 from schemas.models import Document
 from schemas.pages import InputRejected
@@ -76,8 +76,7 @@ def _mark_failed(document_id: int, exc: BaseException) -> None:
 def failure_text(exc: BaseException) -> str:
     """What `error` says of a transient failure: what happened and what to do."""
     if store_full(exc):
-        return (f"the object store is full at {runtime().store.location()} ({exc}): free space "
-                "there, then run `hoso process` again")
+        return full_store_text(exc, "run `hoso process` again")
     return f"{type(exc).__name__}: {exc}"
 
 
