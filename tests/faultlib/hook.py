@@ -107,7 +107,10 @@ def _pause_claim(nth: int, folder: Path) -> None:
 
 
 def _wait(folder: Path, point: str, document_id: int) -> None:
-    (folder / f"{point}.paused").write_text(str(document_id))
+    # Written aside and renamed: the watcher must never see the flag before its document id.
+    flag = folder / f"{point}.paused"
+    (folder / f".{point}.paused.tmp").write_text(str(document_id))
+    (folder / f".{point}.paused.tmp").replace(flag)
     deadline = time.monotonic() + PAUSE_LIMIT_S
     while not (folder / f"{point}.go").exists():
         if time.monotonic() > deadline:
